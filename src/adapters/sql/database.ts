@@ -1,0 +1,89 @@
+// Opens the SQL database named by DATABASE_URL (SQLite file/memory or MySQL/MariaDB), migrates it, and offers transactions.
+
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+import SqliteDatabase from 'better-sqlite3'
+import { createPool } from 'mysql2'
+import { Kysely, Migrator, MysqlDialect, SqliteDialect, sql, type Transaction } from 'kysely'
+import { migrationProvider } from './migrations.js'
+import type { DB } from './schema.js'
+
+export type Dialect = 'sqlite' | 'mysql'
+
+export interface SqlDatabase {
+  db: Kysely<DB>
+  dialect: Dialect
+  /** Runs `fn` in one transaction; on MySQL a deadlock or lock timeout is retried a few times. */
+  transact<T> (fn: (tx: Transaction<DB>) => Promise<T>): Promise<T>
+  migrate (): Promise<void>
+  ping (): Promise<void>
+  close (): Promise<void>
+}
+
+const RETRYABLE_MYSQL_ERRORS = new Set([1213, 1205]) // ER_LOCK_DEADLOCK, ER_LOCK_WAIT_TIMEOUT
+
+/** Opens a database from a URL: `sqlite:<file>`, `sqlite::memory:` or `mysql://user:pass@host:port/db`. */
+export function openDatabase (url: string, options: { poolSize?: number } = {}): SqlDatabase {
+  if (url.startsWith('sqlite:')) return openSqlite(url.slice('sqlite:'.length))
+  if (url.startsWith('mysql://')) return openMysql(url, options.poolSize ?? 20)
+  throw new Error(`unsupported DATABASE_URL: ${url}`)
+}
+
+function openSqlite (file: string): SqlDatabase {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true })
+  const sqlite = new SqliteDatabase(file)
+  sqlite.pragma('journal_mode = WAL')
+  sqlite.pragma('synchronous = NORMAL')
+  sqlite.pragma('busy_timeout = 5000')
+  sqlite.pragma('foreign_keys = ON')
+  // Kysely's SQLite driver runs every query on this one connection behind a mutex,
+  // so transactions are serialised: the embedded mode's correctness does not depend on row locks.
+  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) })
+  return wrap(db, 'sqlite', fn => db.transaction().execute(fn))
+}
+
+function openMysql (url: string, poolSize: number): SqlDatabase {
+  const pool = createPool({
+    uri: url,
+    connectionLimit: poolSize,
+    charset: 'utf8mb4',
+    decimalNumbers: true,
+    supportBigNumbers: true,
+    bigNumberStrings: false,
+    dateStrings: true,
+    timezone: 'Z',
+    connectTimeout: 5000,
+    enableKeepAlive: true
+  })
+  // READ COMMITTED: conditional UPDATEs re-read the latest committed row and no gap locks are taken.
+  pool.on('connection', (conn) => { conn.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED') })
+  const db = new Kysely<DB>({ dialect: new MysqlDialect({ pool }) })
+  return wrap(db, 'mysql', async (fn) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await db.transaction().execute(fn)
+      } catch (err) {
+        const errno = (err as { errno?: number }).errno
+        if (attempt >= 5 || errno === undefined || !RETRYABLE_MYSQL_ERRORS.has(errno)) throw err
+        await new Promise(resolve => setTimeout(resolve, 5 * attempt + Math.random() * 20))
+      }
+    }
+  })
+}
+
+function wrap (db: Kysely<DB>, dialect: Dialect, transact: SqlDatabase['transact']): SqlDatabase {
+  return {
+    db,
+    dialect,
+    transact,
+    async migrate () {
+      const { error, results } = await new Migrator({ db, provider: migrationProvider }).migrateToLatest()
+      if (error) {
+        const failed = results?.find(r => r.status === 'Error')?.migrationName
+        throw new Error(`migration ${failed ?? ''} failed: ${(error as Error).message ?? String(error)}`)
+      }
+    },
+    async ping () { await sql`select 1`.execute(db) },
+    async close () { await db.destroy() }
+  }
+}

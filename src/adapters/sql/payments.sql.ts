@@ -1,0 +1,14 @@
+// PaymentStore on SQL.
+
+import type { Kysely } from 'kysely'
+import type { PaymentStore } from '../../modules/payments/payment-store.js'
+import type { DB } from './schema.js'
+
+export function createSqlPaymentStore (db: Kysely<DB>): PaymentStore {
+  return {
+    async insert (p) {
+      const res = await db.insertInto('payments').values({ reservation_id: p.reservationId, user_id: p.userId, amount: p.amount, created_at: p.createdAt }).executeTakeFirstOrThrow()
+      return { ...p, id: Number(res.insertId) }
+    }
+  }
+}

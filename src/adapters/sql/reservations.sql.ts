@@ -1,0 +1,110 @@
+// ReservationStore on SQL: seat changes are single conditional UPDATEs checked by affected rows.
+
+import type { Kysely } from 'kysely'
+import type { Reservation, ReservationStatus } from '../../modules/reservations/reservation.js'
+import type { ReservationStore } from '../../modules/reservations/reservation-store.js'
+import type { DB, ReservationsTable } from './schema.js'
+import { affected, ensureUserRow } from './sql-helpers.js'
+
+type Row = Omit<ReservationsTable, 'id'> & { id: number }
+
+const toReservation = (r: Row): Reservation => ({
+  id: Number(r.id),
+  userId: r.user_id,
+  concertId: Number(r.concert_id),
+  showId: Number(r.show_id),
+  date: r.show_date,
+  seatNo: Number(r.seat_no),
+  price: Number(r.price),
+  status: r.status as ReservationStatus,
+  heldUntil: Number(r.held_until),
+  createdAt: Number(r.created_at),
+  paidAt: r.paid_at === null ? null : Number(r.paid_at)
+})
+
+/** `db` may be the database or a transaction; inside a transaction every statement is part of it. */
+export function createSqlReservationStore (db: Kysely<DB>): ReservationStore {
+  return {
+    async lockUser (userId, now) {
+      await ensureUserRow(db, userId, now)
+      // A write on the user's row holds its lock until commit (MySQL); SQLite transactions are serial already.
+      await db.updateTable('users').set({ updated_at: now }).where('id', '=', userId).execute()
+    },
+    async countLiveHolds (userId, showId, now) {
+      const r = await db.selectFrom('reservations').select(eb => eb.fn.countAll<number>().as('n'))
+        .where('user_id', '=', userId).where('show_id', '=', showId).where('status', '=', 'HELD').where('held_until', '>', now)
+        .executeTakeFirstOrThrow()
+      return Number(r.n)
+    },
+    async seatExists (seat) {
+      return !!await db.selectFrom('seats').select('seat_no').where('show_id', '=', seat.showId).where('seat_no', '=', seat.seatNo).executeTakeFirst()
+    },
+    async holdSeat (seat, userId, heldUntil, now) {
+      const res = await db.updateTable('seats')
+        .set({ status: 'HELD', held_until: heldUntil, user_id: userId, reservation_id: null })
+        .where('show_id', '=', seat.showId).where('seat_no', '=', seat.seatNo)
+        .where(eb => eb.or([eb('status', '=', 'AVAILABLE'), eb.and([eb('status', '=', 'HELD'), eb('held_until', '<=', now)])]))
+        .executeTakeFirst()
+      if (!affected(res)) return null
+      const row = await db.selectFrom('seats').select('price').where('show_id', '=', seat.showId).where('seat_no', '=', seat.seatNo).executeTakeFirstOrThrow()
+      return Number(row.price)
+    },
+    async expireLapsedOnSeat (seat, now) {
+      await db.updateTable('reservations').set({ status: 'EXPIRED' })
+        .where('show_id', '=', seat.showId).where('seat_no', '=', seat.seatNo).where('status', '=', 'HELD').where('held_until', '<=', now)
+        .execute()
+    },
+    async insert (r) {
+      const res = await db.insertInto('reservations').values({
+        user_id: r.userId, concert_id: r.concertId, show_id: r.showId, show_date: r.date, seat_no: r.seatNo, price: r.price,
+        status: r.status, held_until: r.heldUntil, created_at: r.createdAt, paid_at: r.paidAt
+      }).executeTakeFirstOrThrow()
+      return { ...r, id: Number(res.insertId) }
+    },
+    async attachToSeat (seat, reservationId) {
+      await db.updateTable('seats').set({ reservation_id: reservationId }).where('show_id', '=', seat.showId).where('seat_no', '=', seat.seatNo).execute()
+    },
+    async findById (id) {
+      const r = await db.selectFrom('reservations').selectAll().where('id', '=', id).executeTakeFirst()
+      return r ? toReservation(r) : null
+    },
+    async listByUser (userId, limit) {
+      const rows = await db.selectFrom('reservations').selectAll().where('user_id', '=', userId).orderBy('id', 'desc').limit(limit).execute()
+      return rows.map(toReservation)
+    },
+    async releaseSeat (seat, reservationId, now) {
+      return affected(await db.updateTable('seats').set({ status: 'AVAILABLE', held_until: null, user_id: null, reservation_id: null })
+        .where('show_id', '=', seat.showId).where('seat_no', '=', seat.seatNo)
+        .where('status', '=', 'HELD').where('reservation_id', '=', reservationId).where('held_until', '>', now)
+        .executeTakeFirst())
+    },
+    async sellSeat (seat, reservationId, userId, now) {
+      return affected(await db.updateTable('seats').set({ status: 'SOLD', held_until: null, user_id: userId })
+        .where('show_id', '=', seat.showId).where('seat_no', '=', seat.seatNo)
+        .where('status', '=', 'HELD').where('reservation_id', '=', reservationId).where('held_until', '>', now)
+        .executeTakeFirst())
+    },
+    async setStatusFromHeld (id, to, at) {
+      return affected(await db.updateTable('reservations')
+        .set(to === 'CONFIRMED' ? { status: to, paid_at: at } : { status: to })
+        .where('id', '=', id).where('status', '=', 'HELD')
+        .executeTakeFirst())
+    },
+    async findLapsedHolds (now, limit) {
+      const rows = await db.selectFrom('seats').select(['show_id', 'seat_no', 'reservation_id'])
+        .where('status', '=', 'HELD').where('held_until', '<=', now).limit(limit).execute()
+      return rows.map(r => ({ showId: Number(r.show_id), seatNo: Number(r.seat_no), reservationId: Number(r.reservation_id ?? 0) }))
+    },
+    async releaseLapsedSeat (hold, now) {
+      return affected(await db.updateTable('seats').set({ status: 'AVAILABLE', held_until: null, user_id: null, reservation_id: null })
+        .where('show_id', '=', hold.showId).where('seat_no', '=', hold.seatNo)
+        .where('status', '=', 'HELD').where('held_until', '<=', now)
+        .executeTakeFirst())
+    },
+    async expireLapsedReservations (now) {
+      const res = await db.updateTable('reservations').set({ status: 'EXPIRED' })
+        .where('status', '=', 'HELD').where('held_until', '<=', now).executeTakeFirst()
+      return Number(res.numUpdatedRows)
+    }
+  }
+}

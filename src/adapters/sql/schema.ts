@@ -1,0 +1,62 @@
+// Table types for Kysely; times are integer milliseconds since the epoch so both dialects agree.
+
+import type { Generated } from 'kysely'
+
+export interface UsersTable { id: string, balance: number, created_at: number, updated_at: number }
+export interface ConcertsTable { id: Generated<number>, title: string, venue: string, created_at: number }
+export interface ShowsTable { id: Generated<number>, concert_id: number, show_date: string, starts_at: number }
+export interface SeatsTable {
+  show_id: number
+  seat_no: number
+  grade: string
+  price: number
+  /** AVAILABLE | HELD | SOLD; a HELD row whose held_until has passed counts as AVAILABLE. */
+  status: string
+  held_until: number | null
+  user_id: string | null
+  reservation_id: number | null
+}
+export interface ReservationsTable {
+  id: Generated<number>
+  user_id: string
+  concert_id: number
+  show_id: number
+  show_date: string
+  seat_no: number
+  price: number
+  /** HELD | CONFIRMED | CANCELLED | EXPIRED; a HELD row whose held_until has passed reads as EXPIRED. */
+  status: string
+  held_until: number
+  created_at: number
+  paid_at: number | null
+}
+export interface PointHistoryTable {
+  id: Generated<number>
+  user_id: string
+  type: string
+  amount: number
+  balance_after: number
+  reservation_id: number | null
+  created_at: number
+}
+export interface PaymentsTable { id: Generated<number>, reservation_id: number, user_id: string, amount: number, created_at: number }
+export interface IdempotencyKeysTable {
+  scope: string
+  idem_key: string
+  request_hash: string
+  /** PENDING while the first request runs, DONE once its outcome is recorded. */
+  state: string
+  outcome: string | null
+  created_at: number
+}
+
+export interface DB {
+  users: UsersTable
+  concerts: ConcertsTable
+  shows: ShowsTable
+  seats: SeatsTable
+  reservations: ReservationsTable
+  point_history: PointHistoryTable
+  payments: PaymentsTable
+  idempotency_keys: IdempotencyKeysTable
+}

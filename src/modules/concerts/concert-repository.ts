@@ -1,0 +1,17 @@
+// Port: where concerts, shows and seats are read and created.
+
+import type { Concert, NewConcert, Seat, Show, ShowAvailability, ShowSales } from './concert.js'
+
+export interface ConcertRepository {
+  listConcerts (): Promise<Concert[]>
+  findConcert (concertId: number): Promise<Concert | null>
+  countConcerts (): Promise<number>
+  findShow (concertId: number, date: string): Promise<Show | null>
+  /** Shows starting after `now`, soonest first, with seat counts as of `now`. */
+  listUpcomingShows (now: number, concertId?: number): Promise<ShowAvailability[]>
+  /** Seats of a show ordered by seat number, lapsed holds shown AVAILABLE. */
+  listSeats (showId: number, now: number): Promise<Seat[]>
+  /** Creates a concert with its shows and seats in one transaction. */
+  createConcert (input: NewConcert, now: number): Promise<{ concert: Concert, shows: Show[] }>
+  salesByShow (concertId: number, now: number): Promise<ShowSales[]>
+}

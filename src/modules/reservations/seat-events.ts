@@ -1,0 +1,11 @@
+// Port: seat state changes fanned out to every instance's live seat maps.
+
+import type { SeatStatus } from '../concerts/concert.js'
+
+export interface SeatChange { showId: number, seatNo: number, status: SeatStatus }
+
+export interface SeatEvents {
+  publish (change: SeatChange): void
+  /** Calls `listener` for every change of that show, from any instance; returns the unsubscribe function. */
+  subscribe (showId: number, listener: (change: SeatChange) => void): () => void
+}

@@ -1,0 +1,108 @@
+// buildApp(deps): plugins, strict validation, one error handler, each module's routes registered by hand.
+
+import { randomUUID } from 'node:crypto'
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
+import { Ajv } from 'ajv'
+import addFormats from 'ajv-formats'
+import type { AppDeps } from './deps.js'
+import { createAuth } from './http/auth.js'
+import { createMetrics, registerRequestMetrics } from './http/metrics.js'
+import { registerProblemHandlers } from './http/problem.js'
+import { startJobs } from './jobs.js'
+import { registerAdminRoutes } from './modules/admin/admin.routes.js'
+import { registerAuthRoutes } from './modules/auth/auth.routes.js'
+import { registerConcertRoutes } from './modules/concerts/concerts.routes.js'
+import { registerOpsRoutes } from './modules/ops/ops.routes.js'
+import { registerPaymentRoutes } from './modules/payments/payments.routes.js'
+import { registerPointRoutes } from './modules/points/points.routes.js'
+import { createQueueHub } from './modules/queue/queue-hub.js'
+import { registerQueueRoutes, ticketBody } from './modules/queue/queue.routes.js'
+import { registerReservationRoutes } from './modules/reservations/reservations.routes.js'
+
+export interface BuildOptions {
+  logger?: FastifyServerOptions['logger']
+  /** Background jobs (admission tick, hold sweeper, stream refresh); on by default. */
+  jobs?: boolean
+  /** Serve the fans' web app at `/` (default true). */
+  web?: boolean
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
+
+/** Bodies are strict (no coercion, unknown fields refused); query strings and params arrive as strings and are coerced. */
+function createValidators (): { body: Ajv, other: Ajv } {
+  const common = { allErrors: true, removeAdditional: false as const, useDefaults: true, strict: false }
+  const body = new Ajv({ ...common, coerceTypes: false })
+  const other = new Ajv({ ...common, coerceTypes: true })
+  addFormats.default(body)
+  addFormats.default(other)
+  return { body, other }
+}
+
+export async function buildApp (deps: AppDeps, options: BuildOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: deps.config.bodyLimitBytes,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id']
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID()
+    },
+    requestIdLogLabel: 'requestId',
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
+    routerOptions: { ignoreTrailingSlash: true }
+  })
+  app.decorateRequest('principal', null)
+  app.addHook('onRequest', async (request, reply) => { reply.header('x-request-id', request.id) })
+
+  const validators = createValidators()
+  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? validators.body : validators.other).compile(schema))
+  registerProblemHandlers(app)
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'Concert reservation service',
+        version: '0.1.0',
+        description: 'Waiting room, seat holds, prepaid points and payment. Errors are application/problem+json (RFC 9457) with a stable `code`. Money is integer won; ids are strings; times are ISO-8601 UTC.'
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+          queueToken: { type: 'apiKey', in: 'header', name: 'Queue-Token' }
+        }
+      },
+      tags: ['auth', 'concerts', 'queue', 'reservations', 'points', 'payments', 'admin', 'operations'].map(name => ({ name }))
+    }
+  })
+  await app.register(swaggerUi, { routePrefix: '/docs' })
+
+  const auth = createAuth(deps.config.jwtSecret)
+  const metrics = createMetrics(deps.queue, deps.clock)
+  registerRequestMetrics(app, metrics)
+  const room = { queue: deps.queue, concerts: deps.concerts, clock: deps.clock, secret: deps.config.jwtSecret }
+  const hub = createQueueHub(room, ticketBody)
+
+  registerAuthRoutes(app, deps, auth)
+  registerConcertRoutes(app, deps, auth)
+  registerQueueRoutes(app, deps, auth, hub)
+  registerReservationRoutes(app, deps, auth, metrics)
+  registerPointRoutes(app, deps, auth, metrics)
+  registerPaymentRoutes(app, deps, auth, metrics)
+  registerAdminRoutes(app, deps, auth)
+  registerOpsRoutes(app, deps, metrics)
+  if (options.web !== false) {
+    const { registerWebApp } = await import('./http/web.js')
+    await registerWebApp(app)
+  }
+
+  if (options.jobs !== false) {
+    let stop: (() => Promise<void>) | undefined
+    app.addHook('onReady', async () => { stop = startJobs(deps, hub, app.log) })
+    app.addHook('preClose', async () => { await stop?.() })
+  }
+  return app
+}

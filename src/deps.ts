@@ -1,0 +1,24 @@
+// What the HTTP app needs from the composition root: ports bound to adapters, plus settings.
+
+import type { Config } from './config.js'
+import type { Clock } from './shared/clock.js'
+import type { Transact, TxStores } from './shared/transaction.js'
+import type { ConcertRepository } from './modules/concerts/concert-repository.js'
+import type { QueueStore } from './modules/queue/queue-store.js'
+import type { HoldGate } from './modules/reservations/hold-gate.js'
+import type { SeatEvents } from './modules/reservations/seat-events.js'
+
+export interface ReadinessCheck { name: string, check: () => Promise<void> }
+
+export interface AppDeps {
+  config: Config
+  clock: Clock
+  concerts: ConcertRepository
+  /** Repositories outside any transaction (reads, idempotency claims). */
+  stores: TxStores
+  transact: Transact
+  queue: QueueStore
+  gate: HoldGate
+  seatEvents: SeatEvents
+  readiness: ReadinessCheck[]
+}

@@ -1,0 +1,80 @@
+// Bearer JWTs (HS256): minting for the dev login, verifying on every protected route.
+
+import { createSigner, createVerifier } from 'fast-jwt'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import { ForbiddenError, UnauthenticatedError } from '../shared/errors.js'
+
+export const USER_ID_PATTERN = '^[A-Za-z0-9_-]{1,64}$'
+const userIdRe = new RegExp(USER_ID_PATTERN)
+
+export interface Principal { userId: string, isAdmin: boolean }
+
+declare module 'fastify' {
+  interface FastifyRequest { principal: Principal | null }
+}
+
+export interface Auth {
+  sign (userId: string, role?: 'admin'): { accessToken: string, expiresAt: number }
+  verify (token: string): Principal
+  /** onRequest hook: a valid bearer is required (header, or `?access_token=` for EventSource). */
+  authenticate (request: FastifyRequest, reply?: FastifyReply): Promise<void>
+  /** onRequest hook: the bearer must be an admin. */
+  requireAdmin (request: FastifyRequest, reply?: FastifyReply): Promise<void>
+}
+
+export function createAuth (secret: string, ttlMs = 24 * 3600_000): Auth {
+  const signer = createSigner({ key: secret, algorithm: 'HS256', expiresIn: ttlMs })
+  const verifier = createVerifier({ key: secret, algorithms: ['HS256'], cache: 10_000 })
+
+  function verify (token: string): Principal {
+    let claims: { sub?: unknown, role?: unknown }
+    try {
+      claims = verifier(token) as { sub?: unknown, role?: unknown }
+    } catch {
+      throw new UnauthenticatedError('UNAUTHENTICATED', 'the bearer token is missing, malformed, expired or not signed by this service')
+    }
+    if (typeof claims.sub !== 'string' || !userIdRe.test(claims.sub)) throw new UnauthenticatedError('UNAUTHENTICATED', 'the bearer token has no valid subject')
+    return { userId: claims.sub, isAdmin: claims.role === 'admin' }
+  }
+
+  async function authenticate (request: FastifyRequest): Promise<void> {
+    const header = request.headers.authorization
+    let token: string | undefined
+    if (header !== undefined) {
+      const m = /^Bearer\s+(\S+)\s*$/i.exec(header)
+      if (!m) throw new UnauthenticatedError('UNAUTHENTICATED', 'use Authorization: Bearer <token>')
+      token = m[1]
+    } else {
+      const q = (request.query as Record<string, unknown> | undefined)?.access_token
+      if (typeof q === 'string') token = q
+    }
+    if (!token) throw new UnauthenticatedError('UNAUTHENTICATED', 'a bearer token is required')
+    request.principal = verify(token)
+  }
+
+  return {
+    sign (userId, role) {
+      const expiresAt = Date.now() + ttlMs
+      return { accessToken: signer({ sub: userId, ...(role ? { role } : {}) }), expiresAt }
+    },
+    verify,
+    authenticate,
+    async requireAdmin (request) {
+      await authenticate(request)
+      if (!request.principal?.isAdmin) throw new ForbiddenError('FORBIDDEN', 'this route is for admins')
+    }
+  }
+}
+
+/** The authenticated principal (routes behind `authenticate` only). */
+export function principalOf (request: FastifyRequest): Principal {
+  if (!request.principal) throw new UnauthenticatedError('UNAUTHENTICATED', 'a bearer token is required')
+  return request.principal
+}
+
+/** `/users/{id}/...` routes: the bearer must be that user, or an admin. */
+export function requireSelf (request: FastifyRequest, userId: string): Principal {
+  const p = principalOf(request)
+  if (p.userId !== userId && !p.isAdmin) throw new ForbiddenError('FORBIDDEN', 'you may only act on your own account')
+  return p
+}

@@ -1,0 +1,38 @@
+// Background work of every instance: the admission tick (+ live queue streams), the hold sweeper, idempotency purge.
+
+import type { FastifyBaseLogger } from 'fastify'
+import type { AppDeps } from './deps.js'
+import { admitWaiting } from './modules/queue/waiting-room.js'
+import type { QueueHub } from './modules/queue/queue-hub.js'
+import { expireHolds } from './modules/reservations/expire-holds.js'
+
+export const ADMISSION_TICK_MS = 500
+export const SWEEP_TICK_MS = 1000
+const IDEMPOTENCY_KEEP_MS = 25 * 3600_000 // the contract promises at least 24 hours
+
+/** Runs `work` every `ms` without overlapping itself; errors are logged, never thrown. */
+function every (ms: number, name: string, log: FastifyBaseLogger, work: () => Promise<unknown>): { stop: () => Promise<void> } {
+  let running: Promise<unknown> | null = null
+  let failures = 0
+  const timer = setInterval(() => {
+    if (running) return
+    running = work().then(() => { failures = 0 }, (err: unknown) => {
+      // A store that is down fails every tick: say so once, then quietly until it recovers.
+      if (failures++ === 0) log.warn({ err }, `${name} failed`)
+    }).finally(() => { running = null })
+  }, ms)
+  timer.unref()
+  return { async stop () { clearInterval(timer); await running } }
+}
+
+export function startJobs (deps: AppDeps, hub: QueueHub, log: FastifyBaseLogger): () => Promise<void> {
+  const jobs = [
+    every(ADMISSION_TICK_MS, 'admission tick', log, async () => {
+      await admitWaiting(deps)
+      if (hub.size() > 0) await hub.refresh()
+    }),
+    every(SWEEP_TICK_MS, 'hold sweeper', log, () => expireHolds({ reservations: deps.stores.reservations, events: deps.seatEvents, clock: deps.clock })),
+    every(3600_000, 'idempotency purge', log, () => deps.stores.idempotency.purge(deps.clock.now() - IDEMPOTENCY_KEEP_MS))
+  ]
+  return async () => { await Promise.all(jobs.map(j => j.stop())) }
+}

@@ -1,0 +1,84 @@
+// HTTP routes for admins: create a concert with shows and seats, read its sales.
+
+import { Type } from 'typebox'
+import type { FastifyInstance } from 'fastify'
+import type { AppDeps } from '../../deps.js'
+import { iso } from '../../shared/clock.js'
+import { NotFoundError } from '../../shared/errors.js'
+import { parseId } from '../../shared/ids.js'
+import type { Auth } from '../../http/auth.js'
+import { BearerSecurity, CalendarDate, IdString, Instant, Won, problems } from '../../http/schemas.js'
+import { concertSales } from '../concerts/concert-sales.js'
+import { createConcert } from '../concerts/create-concert.js'
+import { ConcertSchema } from '../concerts/concerts.routes.js'
+
+const SeatRangeSchema = Type.Object({
+  from: Type.Integer({ minimum: 1, maximum: 100_000 }),
+  to: Type.Integer({ minimum: 1, maximum: 100_000 }),
+  grade: Type.String({ minLength: 1, maxLength: 20 }),
+  price: Type.Integer({ minimum: 0, maximum: 100_000_000 })
+}, { additionalProperties: false })
+
+const NewConcertSchema = Type.Object({
+  title: Type.String({ minLength: 1, maxLength: 200 }),
+  venue: Type.String({ minLength: 1, maxLength: 200 }),
+  shows: Type.Array(Type.Object({
+    date: CalendarDate,
+    startsAt: Instant,
+    seats: Type.Array(SeatRangeSchema, { minItems: 1, maxItems: 100 })
+  }, { additionalProperties: false }), { minItems: 1, maxItems: 366 })
+}, { additionalProperties: false })
+
+export function registerAdminRoutes (app: FastifyInstance, deps: AppDeps, auth: Auth): void {
+  app.post('/admin/concerts', {
+    onRequest: auth.requireAdmin,
+    schema: {
+      tags: ['admin'],
+      summary: 'Create a concert with its shows and seats',
+      description: 'Seat ranges of a show may not overlap; dates must be real and unique within the concert.',
+      security: BearerSecurity,
+      body: NewConcertSchema,
+      response: {
+        201: Type.Object({ ...ConcertSchema.properties, shows: Type.Array(Type.Object({ id: IdString, date: CalendarDate, startsAt: Instant })) }),
+        ...problems(400, 401, 403)
+      }
+    }
+  }, async (request, reply) => {
+    const body = request.body as { title: string, venue: string, shows: Array<{ date: string, startsAt: string, seats: Array<{ from: number, to: number, grade: string, price: number }> }> }
+    const { concert, shows } = await createConcert(deps, {
+      title: body.title, venue: body.venue, shows: body.shows.map(s => ({ ...s, startsAt: Date.parse(s.startsAt) }))
+    })
+    return reply.code(201).send({ ...concert, id: String(concert.id), shows: shows.map(s => ({ id: String(s.id), date: s.date, startsAt: iso(s.startsAt) })) })
+  })
+
+  app.get('/admin/concerts/:concertId/sales', {
+    onRequest: auth.requireAdmin,
+    schema: {
+      tags: ['admin'],
+      summary: 'Seats sold, held, available and revenue per date',
+      security: BearerSecurity,
+      params: Type.Object({ concertId: Type.String({ minLength: 1, maxLength: 32 }) }),
+      response: {
+        200: Type.Object({
+          concertId: IdString,
+          dates: Type.Array(Type.Object({
+            showId: IdString, date: CalendarDate, startsAt: Instant, totalSeats: Type.Integer(), sold: Type.Integer(), held: Type.Integer(), available: Type.Integer(), revenue: Won
+          })),
+          totals: Type.Object({ sold: Type.Integer(), held: Type.Integer(), available: Type.Integer(), revenue: Won })
+        }),
+        ...problems(401, 403, 404)
+      }
+    }
+  }, async (request) => {
+    const raw = (request.params as { concertId: string }).concertId
+    const concertId = parseId(raw)
+    if (concertId === null) throw new NotFoundError('CONCERT_NOT_FOUND', `no concert ${raw}`)
+    const sales = await concertSales(deps, concertId)
+    const sum = (k: 'sold' | 'held' | 'available' | 'revenue'): number => sales.reduce((a, s) => a + s[k], 0)
+    return {
+      concertId: String(concertId),
+      dates: sales.map(s => ({ ...s, showId: String(s.showId), startsAt: iso(s.startsAt) })),
+      totals: { sold: sum('sold'), held: sum('held'), available: sum('available'), revenue: sum('revenue') }
+    }
+  })
+}

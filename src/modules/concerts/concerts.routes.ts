@@ -1,0 +1,118 @@
+// HTTP routes of concerts: list, bookable dates, a show's seats and their live changes.
+
+import { Type } from 'typebox'
+import type { FastifyInstance } from 'fastify'
+import type { AppDeps } from '../../deps.js'
+import { iso } from '../../shared/clock.js'
+import { isCalendarDate } from '../../shared/dates.js'
+import { ValidationError } from '../../shared/errors.js'
+import type { Auth } from '../../http/auth.js'
+import { principalOf } from '../../http/auth.js'
+import { CalendarDate, IdString, Instant, QueryId, QueueSecurity, QueueTokenHeaders, Won, problems } from '../../http/schemas.js'
+import { openSse } from '../../http/sse.js'
+import { requireActive } from '../queue/waiting-room.js'
+import { listBookableDates } from './list-dates.js'
+import { listSeats } from './list-seats.js'
+
+export const ConcertSchema = Type.Object({ id: IdString, title: Type.String(), venue: Type.String(), dates: Type.Array(CalendarDate) })
+export const SeatStatusSchema = Type.Union([Type.Literal('AVAILABLE'), Type.Literal('HELD'), Type.Literal('SOLD')])
+
+const SeatsQuery = Type.Object({
+  concertId: Type.Optional(QueryId),
+  access_token: Type.Optional(Type.String()),
+  queue_token: Type.Optional(Type.String())
+})
+
+export function registerConcertRoutes (app: FastifyInstance, deps: AppDeps, auth: Auth): void {
+  const queueDeps = { queue: deps.queue, concerts: deps.concerts, clock: deps.clock, secret: deps.config.jwtSecret }
+
+  app.get('/concerts', {
+    schema: { tags: ['concerts'], summary: 'All concerts with their show dates', response: { 200: Type.Object({ concerts: Type.Array(ConcertSchema) }) } }
+  }, async () => {
+    const concerts = await deps.concerts.listConcerts()
+    return { concerts: concerts.map(c => ({ ...c, id: String(c.id) })) }
+  })
+
+  app.get('/concerts/dates', {
+    schema: {
+      tags: ['concerts'],
+      summary: 'Bookable show dates, soonest first',
+      description: 'A date is bookable while it is in the future and has an available seat. Sold-out dates are listed (availableSeats 0) only with includeSoldOut=true.',
+      querystring: Type.Object({
+        concertId: Type.Optional(QueryId),
+        includeSoldOut: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')]))
+      }, { additionalProperties: false }),
+      response: {
+        200: Type.Object({
+          dates: Type.Array(Type.Object({
+            concertId: IdString, concertTitle: Type.String(), date: CalendarDate, startsAt: Instant, totalSeats: Type.Integer(), availableSeats: Type.Integer()
+          }))
+        }),
+        ...problems(400)
+      }
+    }
+  }, async (request) => {
+    const q = request.query as { concertId?: string, includeSoldOut?: string }
+    const shows = await listBookableDates(deps, { concertId: q.concertId ? Number(q.concertId) : undefined, includeSoldOut: q.includeSoldOut === 'true' })
+    return {
+      dates: shows.map(s => ({
+        concertId: String(s.concertId), concertTitle: s.concertTitle, date: s.date, startsAt: iso(s.startsAt), totalSeats: s.totalSeats, availableSeats: s.availableSeats
+      }))
+    }
+  })
+
+  const seatsParams = Type.Object({ date: CalendarDate })
+  const activeShow = async (request: Parameters<Auth['authenticate']>[0]): Promise<{ concertId: number, date: string }> => {
+    const { date } = request.params as { date: string }
+    if (!isCalendarDate(date)) throw new ValidationError('not a calendar date', [{ path: 'params/date', message: 'must be a real calendar date YYYY-MM-DD' }])
+    const q = request.query as { concertId?: string, queue_token?: string }
+    const token = (request.headers['queue-token'] as string | undefined) ?? q.queue_token
+    const entry = await requireActive(queueDeps, token, principalOf(request).userId, q.concertId ? Number(q.concertId) : undefined)
+    return { concertId: entry.concertId, date }
+  }
+
+  app.get('/concerts/:date/seats', {
+    onRequest: auth.authenticate,
+    schema: {
+      tags: ['concerts'],
+      summary: 'Seats of the queue token\'s concert on a date (admitted users)',
+      description: 'Needs the bearer and an ACTIVE Queue-Token. A hold whose time has passed shows as AVAILABLE. `concertId`, when given, must be the token\'s concert.',
+      security: QueueSecurity,
+      params: seatsParams,
+      querystring: SeatsQuery,
+      headers: QueueTokenHeaders,
+      response: {
+        200: Type.Object({
+          concertId: IdString,
+          date: CalendarDate,
+          seats: Type.Array(Type.Object({ seatNo: Type.Integer(), grade: Type.String(), price: Won, status: SeatStatusSchema }))
+        }),
+        ...problems(400, 401, 403, 404, 410, 503)
+      }
+    }
+  }, async (request) => {
+    const { concertId, date } = await activeShow(request)
+    const { seats } = await listSeats(deps, { concertId, date })
+    return { concertId: String(concertId), date, seats }
+  })
+
+  app.get('/concerts/:date/seats/events', {
+    onRequest: auth.authenticate,
+    schema: {
+      tags: ['concerts'],
+      summary: 'Live seat changes of a show (text/event-stream)',
+      description: 'One event `{ "seatNo", "status" }` each time a seat changes state (held, sold, released, lapsed), from any instance. Accepts `?access_token=` and `?queue_token=` for EventSource.',
+      security: QueueSecurity,
+      params: seatsParams,
+      querystring: SeatsQuery,
+      headers: QueueTokenHeaders,
+      response: { 200: { description: 'text/event-stream of `{ seatNo, status }` events', type: 'string' }, ...problems(400, 401, 403, 404, 410) }
+    }
+  }, async (request, reply) => {
+    const { concertId, date } = await activeShow(request)
+    const { show } = await listSeats(deps, { concertId, date })
+    const stream = openSse(request, reply)
+    const unsubscribe = deps.seatEvents.subscribe(show.id, change => stream.send({ seatNo: change.seatNo, status: change.status }))
+    stream.onClose(unsubscribe)
+  })
+}

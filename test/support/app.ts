@@ -1,0 +1,52 @@
+// buildTestApp: the whole app over a real database (SQLite in memory or a fresh MariaDB database), driven by inject.
+
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
+import { buildApp } from '../../src/app.js'
+import { createAuth } from '../../src/http/auth.js'
+import { compose } from '../../src/compose.js'
+import { loadConfig } from '../../src/config.js'
+import type { AppDeps } from '../../src/deps.js'
+import { seedDemo } from '../../src/seed.js'
+import type { Clock } from '../../src/shared/clock.js'
+import { createMysqlDatabase, type SqlBackend } from './backends.js'
+
+export const TEST_SECRET = 'test-secret-that-is-at-least-32-bytes-long!!'
+
+export interface TestApp {
+  app: FastifyInstance
+  deps: AppDeps
+  close: () => Promise<void>
+  /** A bearer token header for a user. */
+  as: (userId: string, role?: 'admin') => Record<string, string>
+  req: (method: string, url: string, options?: { headers?: Record<string, string>, body?: unknown }) => Promise<LightMyRequestResponse>
+}
+
+/** Builds the app on `backend` with the demo concert loaded; `env` overrides the configuration. */
+export async function buildTestApp (backend: SqlBackend, env: Record<string, string> = {}, options: { clock?: Clock, jobs?: boolean, redisUrl?: string } = {}): Promise<TestApp> {
+  const mysql = backend === 'mysql' ? await createMysqlDatabase('http') : null
+  const config = loadConfig({
+    DATABASE_URL: mysql ? mysql.url : 'sqlite::memory:',
+    JWT_SECRET: TEST_SECRET,
+    AUTH_DEV_LOGIN: 'true',
+    LOG_LEVEL: 'silent',
+    ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
+    ...env
+  })
+  const composed = await compose(config, { clock: options.clock })
+  await seedDemo(composed.deps, true)
+  const app = await buildApp(composed.deps, { jobs: options.jobs ?? false, web: false })
+  await app.ready()
+  const auth = createAuth(TEST_SECRET)
+  const as = (userId: string, role?: 'admin'): Record<string, string> => ({ authorization: `Bearer ${auth.sign(userId, role).accessToken}` })
+  return {
+    app,
+    deps: composed.deps,
+    as,
+    req: (method, url, o = {}) => app.inject({ method: method as 'GET', url, headers: o.headers, ...(o.body !== undefined ? { payload: o.body as object } : {}) }),
+    async close () {
+      await app.close()
+      await composed.close()
+      await mysql?.drop()
+    }
+  }
+}

@@ -1,0 +1,164 @@
+// The service's HTTP API as typed functions; every failure becomes an ApiError carrying the problem's stable code.
+
+import { session } from './session'
+
+export type SeatStatus = 'AVAILABLE' | 'HELD' | 'SOLD'
+export type ReservationStatus = 'HELD' | 'CONFIRMED' | 'CANCELLED' | 'EXPIRED'
+export type QueueStatus = 'WAITING' | 'ACTIVE'
+
+export interface Concert { id: string, title: string, venue: string, dates: string[] }
+export interface ShowDate { concertId: string, concertTitle: string, date: string, startsAt: string, totalSeats: number, availableSeats: number }
+export interface QueueTicket { token: string, concertId: string, status: QueueStatus, position: number, estimatedWaitSeconds: number, activeUntil: string | null }
+export interface Seat { seatNo: number, grade: string, price: number, status: SeatStatus }
+export interface SeatMap { concertId: string, date: string, seats: Seat[] }
+export interface SeatEvent { seatNo: number, status: SeatStatus }
+export interface Reservation {
+  id: string, userId: string, concertId: string, date: string, seatNo: number, price: number,
+  status: ReservationStatus, heldUntil: string, paidAt?: string | null
+}
+export interface Balance { userId: string, balance: number }
+export interface PointItem { id: string, type: 'CHARGE' | 'USE' | 'REFUND', amount: number, balanceAfter: number, reservationId?: string | null, createdAt: string }
+export interface PointHistory { items: PointItem[], nextCursor: string | null }
+export interface Payment { paymentId: string, reservationId: string, amount: number, balance: number, status: 'CONFIRMED', paidAt: string }
+export interface AccessToken { accessToken: string, expiresAt: string }
+
+/** A failed API call: `code` is the problem's stable code, or NETWORK / SERVER / UNKNOWN when there was none. */
+export class ApiError extends Error {
+  readonly status: number
+  readonly code: string
+  readonly requestId: string | null
+  readonly retryAfter: number | null
+
+  constructor (status: number, code: string, detail: string, requestId: string | null, retryAfter: number | null = null) {
+    super(detail)
+    this.name = 'ApiError'
+    this.status = status
+    this.code = code
+    this.requestId = requestId
+    this.retryAfter = retryAfter
+  }
+}
+
+/** Difference between the server's clock and ours (ms), learnt from the Date header; used by countdowns. */
+let serverSkewMs = 0
+export function serverNow (): number { return Date.now() + serverSkewMs }
+
+function learnSkew (response: Response): void {
+  const date = response.headers.get('date')
+  if (!date) return
+  const skew = Date.parse(date) - Date.now()
+  // The header has one-second resolution: only trust it when the clocks are clearly apart.
+  if (Number.isFinite(skew)) serverSkewMs = Math.abs(skew) > 2000 ? skew : 0
+}
+
+interface RequestOptions {
+  body?: unknown
+  auth?: boolean
+  queueToken?: string
+  idempotencyKey?: string
+  signal?: AbortSignal
+}
+
+async function request<T> (method: string, path: string, options: RequestOptions = {}): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' }
+  if (options.body !== undefined) headers['content-type'] = 'application/json'
+  const current = session()
+  if (options.auth !== false && current) headers.authorization = `Bearer ${current.accessToken}`
+  if (options.queueToken) headers['queue-token'] = options.queueToken
+  if (options.idempotencyKey) headers['idempotency-key'] = options.idempotencyKey
+
+  let response: Response
+  try {
+    response = await fetch(path, {
+      method,
+      headers,
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      signal: options.signal,
+      cache: 'no-store'
+    })
+  } catch (error) {
+    if (error instanceof DOMException && error.name === 'AbortError') throw error
+    throw new ApiError(0, 'NETWORK', String(error), null)
+  }
+  learnSkew(response)
+  if (response.ok) {
+    if (response.status === 204) return undefined as T
+    return await response.json() as T
+  }
+  const error = await toApiError(response)
+  if (error.code === 'UNAUTHENTICATED' && options.auth !== false) unauthenticated?.()
+  throw error
+}
+
+let unauthenticated: (() => void) | null = null
+/** Called when the server refuses our bearer token (expired, or signed with another secret after a restart). */
+export function onUnauthenticated (listener: () => void): void { unauthenticated = listener }
+
+async function toApiError (response: Response): Promise<ApiError> {
+  const requestId = response.headers.get('x-request-id')
+  const retryAfterHeader = response.headers.get('retry-after')
+  const retryAfter = retryAfterHeader !== null && /^\d+$/.test(retryAfterHeader) ? Number(retryAfterHeader) : null
+  let code = response.status >= 500 ? 'SERVER' : 'UNKNOWN'
+  let detail = response.statusText
+  try {
+    const problem = await response.json() as { code?: unknown, detail?: unknown, title?: unknown }
+    if (typeof problem.code === 'string') code = problem.code
+    if (typeof problem.detail === 'string') detail = problem.detail
+    else if (typeof problem.title === 'string') detail = problem.title
+  } catch {
+    // Not JSON (a proxy's error page, say): the status alone decides the message.
+  }
+  return new ApiError(response.status, code, detail, requestId, retryAfter)
+}
+
+/** A random UUID v4, also where crypto.randomUUID is missing (plain http on a non-local host). */
+export function newIdempotencyKey (): string {
+  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID()
+  const b = crypto.getRandomValues(new Uint8Array(16))
+  b[6] = (b[6] & 0x0f) | 0x40
+  b[8] = (b[8] & 0x3f) | 0x80
+  const hex = Array.from(b, x => x.toString(16).padStart(2, '0')).join('')
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
+}
+
+function userPath (): string {
+  const current = session()
+  if (!current) throw new ApiError(401, 'UNAUTHENTICATED', 'not signed in', null)
+  return `/users/${encodeURIComponent(current.userId)}`
+}
+
+export const api = {
+  signIn: (userId: string) => request<AccessToken>('POST', '/auth/token', { body: { userId }, auth: false }),
+  concerts: (signal?: AbortSignal) => request<{ concerts: Concert[] }>('GET', '/concerts', { auth: false, signal }),
+  dates: (signal?: AbortSignal) => request<{ dates: ShowDate[] }>('GET', '/concerts/dates?includeSoldOut=true', { auth: false, signal }),
+
+  joinQueue: (concertId: string, signal?: AbortSignal) => request<QueueTicket>('POST', '/queue/tokens', { body: { concertId }, signal }),
+  queueStatus: (queueToken: string, signal?: AbortSignal) => request<QueueTicket>('GET', '/queue/tokens/current', { queueToken, signal }),
+  leaveQueue: (queueToken: string) => request<void>('DELETE', '/queue/tokens/current', { queueToken }),
+
+  seats: (date: string, queueToken: string, signal?: AbortSignal) =>
+    request<SeatMap>('GET', `/concerts/${encodeURIComponent(date)}/seats`, { queueToken, signal }),
+  hold: (date: string, seatNo: number, queueToken: string) =>
+    request<Reservation>('POST', '/reservations', { body: { date, seatNo }, queueToken }),
+  reservation: (id: string, signal?: AbortSignal) => request<Reservation>('GET', `/reservations/${encodeURIComponent(id)}`, { signal }),
+  cancel: (id: string) => request<Reservation>('DELETE', `/reservations/${encodeURIComponent(id)}`),
+  pay: (id: string, idempotencyKey: string) =>
+    request<Payment>('POST', `/reservations/${encodeURIComponent(id)}/pay`, { idempotencyKey }),
+  myReservations: (signal?: AbortSignal) => request<{ reservations: Reservation[] }>('GET', `${userPath()}/reservations`, { signal }),
+
+  balance: (signal?: AbortSignal) => request<Balance>('GET', `${userPath()}/points`, { signal }),
+  charge: (amount: number, idempotencyKey: string) =>
+    request<Balance>('POST', `${userPath()}/points/charge`, { body: { amount }, idempotencyKey }),
+  history: (cursor: string | null, signal?: AbortSignal) =>
+    request<PointHistory>('GET', `${userPath()}/points/history?limit=20${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { signal })
+}
+
+export function queueEventsUrl (queueToken: string): string {
+  return `/queue/tokens/current/events?queue_token=${encodeURIComponent(queueToken)}`
+}
+
+export function seatEventsUrl (date: string, queueToken: string): string {
+  const current = session()
+  const params = new URLSearchParams({ access_token: current?.accessToken ?? '', queue_token: queueToken })
+  return `/concerts/${encodeURIComponent(date)}/seats/events?${params.toString()}`
+}

@@ -1,0 +1,432 @@
+// Korean and English text: the browser's language by default, a switch in the header, formatting of won and times.
+
+export type Lang = 'en' | 'ko'
+
+const en = {
+  'app.title': 'Concert tickets',
+  'app.skip': 'Skip to content',
+  'nav.concerts': 'Concerts',
+  'nav.reservations': 'My reservations',
+  'nav.points': 'Points',
+  'nav.signOut': 'Sign out',
+  'nav.main': 'Main',
+  'nav.balance': 'Points balance: {amount}',
+  'lang.switch': '한국어',
+  'lang.switchLabel': 'Switch to Korean (한국어로 보기)',
+  'common.loading': 'Loading…',
+  'common.retry': 'Try again',
+  'common.back': 'Back',
+  'common.dismiss': 'Dismiss',
+  'common.details': 'Error code {code} · request {requestId}',
+  'common.detailsNoRequest': 'Error code {code}',
+
+  'signin.title': 'Sign in',
+  'signin.lead': 'Use any name as a demo fan account — no password needed on this demo server.',
+  'signin.userId': 'User name',
+  'signin.userIdHelp': '1–64 letters, digits, “-” or “_”, e.g. fan-1',
+  'signin.submit': 'Sign in',
+  'signin.invalid': 'Use 1–64 letters, digits, “-” or “_”.',
+  'signin.devLoginOff': 'Demo sign-in is turned off on this server. Paste an access token from your identity provider instead.',
+  'signin.tokenSummary': 'Sign in with an access token',
+  'signin.token': 'Access token (JWT)',
+  'signin.tokenSubmit': 'Use this token',
+  'signin.tokenInvalid': 'That does not look like an access token.',
+  'signin.expired': 'Your sign-in has expired. Please sign in again.',
+
+  'concerts.title': 'Concerts',
+  'concerts.empty': 'No concerts are on sale right now.',
+  'concerts.venue': 'Venue: {venue}',
+  'concerts.dates': 'Show dates',
+  'concerts.noDates': 'No bookable dates left.',
+  'concerts.available': '{available} of {total} seats left',
+  'concerts.soldOut': 'Sold out',
+  'concerts.book': 'Book',
+  'concerts.bookLabel': 'Book {title} on {date}',
+
+  'queue.title': 'Waiting room',
+  'queue.lead': 'Many fans are booking right now. Keep this page open — you will move to the seat map by yourself when it is your turn.',
+  'queue.joining': 'Joining the queue…',
+  'queue.position': 'Your place in line',
+  'queue.ahead': '{count} ahead of you',
+  'queue.aheadNone': 'You are next',
+  'queue.eta': 'Estimated wait',
+  'queue.etaUnknown': 'calculating…',
+  'queue.live': 'Live',
+  'queue.reconnecting': 'Reconnecting…',
+  'queue.admitted': 'It is your turn! Opening the seat map…',
+  'queue.leave': 'Leave the queue',
+  'queue.left': 'You left the queue.',
+  'queue.expired': 'Your place in the waiting room has expired.',
+  'queue.rejoin': 'Join the queue again',
+  'queue.announce': 'You are number {position} in line.',
+
+  'seats.title': 'Choose a seat',
+  'seats.stage': 'STAGE',
+  'seats.mapLabel': 'Seat map, {count} seats',
+  'seats.help': 'Use the arrow keys to move between seats and Enter to select one.',
+  'seats.legend': 'Legend',
+  'seats.grades': 'Grades and prices',
+  'seats.states': 'Seat states',
+  'seats.state.AVAILABLE': 'available',
+  'seats.state.HELD': 'held',
+  'seats.state.SOLD': 'sold',
+  'seats.state.MINE': 'held by you',
+  'seats.state.SELECTED': 'selected',
+  'seats.label': 'Seat {no}, grade {grade}, {price}, {state}',
+  'seats.selected': 'Seat {no} · grade {grade} · {price}',
+  'seats.selectPrompt': 'Select an available seat on the map.',
+  'seats.hold': 'Hold seat {no}',
+  'seats.holding': 'Holding…',
+  'seats.justTaken': 'Seat {no} was just taken by another fan. Please pick another.',
+  'seats.taken': 'Seat {no} is not available.',
+  'seats.changed': 'Seat {no} is now {state}.',
+  'seats.window': 'Your booking window closes in {time}',
+  'seats.myHolds': 'Your holds',
+  'seats.continue': 'Continue with seat {no}',
+  'seats.release': 'Leave and free my place',
+  'seats.live': 'Seats update live',
+  'seats.reconnecting': 'Live updates interrupted — reconnecting…',
+  'seats.summary': '{available} available · {held} held · {sold} sold',
+
+  'hold.title': 'Your seat is held',
+  'hold.lead': 'Pay before the timer runs out, or the seat goes back on sale.',
+  'hold.timeLeft': 'Time left to pay',
+  'hold.announceMinutes': '{minutes} minutes left to pay.',
+  'hold.announceSeconds': '{seconds} seconds left to pay.',
+  'hold.concert': 'Concert',
+  'hold.date': 'Date',
+  'hold.seat': 'Seat',
+  'hold.price': 'Price',
+  'hold.balance': 'Your points',
+  'hold.short': 'You need {amount} more to pay for this seat.',
+  'hold.chargeShort': 'Charge {amount}',
+  'hold.pay': 'Pay {amount}',
+  'hold.paying': 'Paying…',
+  'hold.cancel': 'Cancel hold',
+  'hold.cancelled': 'Your hold was cancelled and the seat is free again.',
+  'hold.lapsed': 'Your hold lapsed — the seat is back on sale for everyone.',
+  'hold.backToSeats': 'Back to the seat map',
+  'hold.notHeld': 'This reservation is no longer on hold.',
+  'hold.charged': 'Charged {amount}. Your balance is now {balance}.',
+
+  'done.title': 'Payment complete',
+  'done.lead': 'Enjoy the show! Your seat is confirmed.',
+  'done.ticket': 'Ticket',
+  'done.paidAt': 'Paid at',
+  'done.reservation': 'Reservation',
+  'done.amount': 'Amount paid',
+  'done.balance': 'Points left',
+  'done.myReservations': 'See my reservations',
+  'done.more': 'Book another seat',
+
+  'res.title': 'My reservations',
+  'res.empty': 'You have no reservations yet.',
+  'res.status.HELD': 'On hold',
+  'res.status.CONFIRMED': 'Confirmed',
+  'res.status.CANCELLED': 'Cancelled',
+  'res.status.EXPIRED': 'Hold lapsed',
+  'res.heldUntil': 'Held until {time}',
+  'res.paidAt': 'Paid {time}',
+  'res.continue': 'Continue to payment',
+  'res.seat': 'Seat {no}',
+
+  'points.title': 'Points',
+  'points.balance': 'Balance',
+  'points.charge': 'Charge points',
+  'points.amount': 'Amount (won)',
+  'points.amountHelp': 'A whole number from 1 to 1,000,000',
+  'points.submit': 'Charge',
+  'points.charging': 'Charging…',
+  'points.invalid': 'Enter a whole number of won greater than 0.',
+  'points.charged': 'Charged {amount}. Your balance is now {balance}.',
+  'points.preset': 'Add {amount}',
+  'points.history': 'History',
+  'points.historyEmpty': 'No point movements yet.',
+  'points.more': 'Load more',
+  'points.type.CHARGE': 'Charge',
+  'points.type.USE': 'Payment',
+  'points.type.REFUND': 'Refund',
+  'points.col.when': 'When',
+  'points.col.type': 'Type',
+  'points.col.amount': 'Amount',
+  'points.col.balance': 'Balance after',
+
+  'notFound.title': 'Page not found',
+  'notFound.back': 'Go to the concerts',
+
+  'error.VALIDATION_FAILED': 'Some of what was sent is not valid. Please check and try again.',
+  'error.UNAUTHENTICATED': 'Your sign-in has expired. Please sign in again.',
+  'error.QUEUE_TOKEN_REQUIRED': 'Please go through the waiting room first.',
+  'error.QUEUE_TOKEN_INVALID': 'Your waiting-room pass is not valid. Please join the queue again.',
+  'error.FORBIDDEN': 'You are not allowed to do that.',
+  'error.QUEUE_NOT_ADMITTED': 'It is not your turn yet — please wait in the waiting room.',
+  'error.QUEUE_TOKEN_CONCERT_MISMATCH': 'Your waiting-room pass is for a different concert.',
+  'error.NOT_FOUND': 'We could not find what you asked for.',
+  'error.CONCERT_NOT_FOUND': 'That concert does not exist.',
+  'error.SHOW_NOT_FOUND': 'There is no show on that date.',
+  'error.SEAT_NOT_FOUND': 'That seat does not exist.',
+  'error.RESERVATION_NOT_FOUND': 'We could not find that reservation.',
+  'error.SEAT_UNAVAILABLE': 'Sorry — someone just took that seat. Please pick another one.',
+  'error.HOLD_LIMIT_REACHED': 'You already hold as many seats as allowed for this show. Pay for or cancel one first.',
+  'error.HOLD_EXPIRED': 'Your hold on this seat lapsed, so it could not be paid. Please pick the seat again.',
+  'error.ALREADY_PAID': 'This reservation is already paid.',
+  'error.RESERVATION_NOT_HELD': 'This reservation is no longer on hold.',
+  'error.QUEUE_TOKEN_EXPIRED': 'Your turn in the waiting room has ended. Please join the queue again.',
+  'error.INSUFFICIENT_POINTS': 'You do not have enough points. Charge your points, then pay again.',
+  'error.CHARGE_LIMIT_EXCEEDED': 'That charge goes over the limit for one charge or for your balance.',
+  'error.IDEMPOTENCY_KEY_REUSED': 'This request was already sent with different details. Please try again.',
+  'error.RATE_LIMITED': 'Too many requests — please wait a moment and try again.',
+  'error.RATE_LIMITED_AFTER': 'Too many requests — please try again in {seconds} seconds.',
+  'error.SERVICE_UNAVAILABLE': 'The service is briefly unavailable. Please try again in a moment.',
+  'error.NETWORK': 'Cannot reach the server. Check your connection and try again.',
+  'error.SERVER': 'Something went wrong on our side. Please try again.',
+  'error.UNKNOWN': 'Something went wrong. Please try again.'
+} as const
+
+export type MessageKey = keyof typeof en
+
+const ko: Record<MessageKey, string> = {
+  'app.title': '콘서트 예매',
+  'app.skip': '본문으로 건너뛰기',
+  'nav.concerts': '공연',
+  'nav.reservations': '내 예매',
+  'nav.points': '포인트',
+  'nav.signOut': '로그아웃',
+  'nav.main': '주 메뉴',
+  'nav.balance': '포인트 잔액: {amount}',
+  'lang.switch': 'English',
+  'lang.switchLabel': 'Switch to English (영어로 보기)',
+  'common.loading': '불러오는 중…',
+  'common.retry': '다시 시도',
+  'common.back': '뒤로',
+  'common.dismiss': '닫기',
+  'common.details': '오류 코드 {code} · 요청 {requestId}',
+  'common.detailsNoRequest': '오류 코드 {code}',
+
+  'signin.title': '로그인',
+  'signin.lead': '데모 서버에서는 아무 이름으로나 팬 계정으로 로그인할 수 있습니다. 비밀번호는 필요 없습니다.',
+  'signin.userId': '사용자 이름',
+  'signin.userIdHelp': '영문, 숫자, “-”, “_” 1–64자 (예: fan-1)',
+  'signin.submit': '로그인',
+  'signin.invalid': '영문, 숫자, “-”, “_”로 1–64자를 입력해 주세요.',
+  'signin.devLoginOff': '이 서버에서는 데모 로그인이 꺼져 있습니다. 인증 서비스에서 받은 액세스 토큰을 붙여 넣어 주세요.',
+  'signin.tokenSummary': '액세스 토큰으로 로그인',
+  'signin.token': '액세스 토큰 (JWT)',
+  'signin.tokenSubmit': '이 토큰 사용',
+  'signin.tokenInvalid': '올바른 액세스 토큰이 아닙니다.',
+  'signin.expired': '로그인이 만료되었습니다. 다시 로그인해 주세요.',
+
+  'concerts.title': '공연',
+  'concerts.empty': '지금 예매할 수 있는 공연이 없습니다.',
+  'concerts.venue': '장소: {venue}',
+  'concerts.dates': '공연 날짜',
+  'concerts.noDates': '예매 가능한 날짜가 없습니다.',
+  'concerts.available': '전체 {total}석 중 {available}석 남음',
+  'concerts.soldOut': '매진',
+  'concerts.book': '예매하기',
+  'concerts.bookLabel': '{date} {title} 예매하기',
+
+  'queue.title': '대기실',
+  'queue.lead': '지금 많은 팬이 예매 중입니다. 이 페이지를 열어 두세요. 차례가 되면 좌석 선택 화면으로 자동으로 이동합니다.',
+  'queue.joining': '대기열에 들어가는 중…',
+  'queue.position': '내 대기 순번',
+  'queue.ahead': '내 앞에 {count}명',
+  'queue.aheadNone': '다음 차례입니다',
+  'queue.eta': '예상 대기 시간',
+  'queue.etaUnknown': '계산 중…',
+  'queue.live': '실시간',
+  'queue.reconnecting': '다시 연결하는 중…',
+  'queue.admitted': '차례가 되었습니다! 좌석 선택 화면을 여는 중…',
+  'queue.leave': '대기열 나가기',
+  'queue.left': '대기열에서 나왔습니다.',
+  'queue.expired': '대기실 순번이 만료되었습니다.',
+  'queue.rejoin': '대기열에 다시 들어가기',
+  'queue.announce': '대기 순번 {position}번입니다.',
+
+  'seats.title': '좌석 선택',
+  'seats.stage': '무대',
+  'seats.mapLabel': '좌석 배치도, {count}석',
+  'seats.help': '방향키로 좌석 사이를 이동하고 Enter 키로 좌석을 선택하세요.',
+  'seats.legend': '범례',
+  'seats.grades': '등급과 가격',
+  'seats.states': '좌석 상태',
+  'seats.state.AVAILABLE': '예매 가능',
+  'seats.state.HELD': '선점됨',
+  'seats.state.SOLD': '판매 완료',
+  'seats.state.MINE': '내가 선점함',
+  'seats.state.SELECTED': '선택됨',
+  'seats.label': '{no}번 좌석, {grade}석, {price}, {state}',
+  'seats.selected': '{no}번 좌석 · {grade}석 · {price}',
+  'seats.selectPrompt': '배치도에서 예매 가능한 좌석을 선택하세요.',
+  'seats.hold': '{no}번 좌석 선점하기',
+  'seats.holding': '선점하는 중…',
+  'seats.justTaken': '{no}번 좌석을 방금 다른 팬이 가져갔습니다. 다른 좌석을 골라 주세요.',
+  'seats.taken': '{no}번 좌석은 예매할 수 없습니다.',
+  'seats.changed': '{no}번 좌석이 지금 {state} 상태입니다.',
+  'seats.window': '예매 가능 시간 {time} 남음',
+  'seats.myHolds': '내가 선점한 좌석',
+  'seats.continue': '{no}번 좌석 결제하기',
+  'seats.release': '나가고 내 차례 넘기기',
+  'seats.live': '좌석 상태 실시간 반영 중',
+  'seats.reconnecting': '실시간 연결이 끊겼습니다. 다시 연결하는 중…',
+  'seats.summary': '예매 가능 {available} · 선점 {held} · 판매 {sold}',
+
+  'hold.title': '좌석을 선점했습니다',
+  'hold.lead': '시간 안에 결제하지 않으면 좌석이 다시 판매됩니다.',
+  'hold.timeLeft': '남은 결제 시간',
+  'hold.announceMinutes': '결제 시간이 {minutes}분 남았습니다.',
+  'hold.announceSeconds': '결제 시간이 {seconds}초 남았습니다.',
+  'hold.concert': '공연',
+  'hold.date': '날짜',
+  'hold.seat': '좌석',
+  'hold.price': '가격',
+  'hold.balance': '내 포인트',
+  'hold.short': '이 좌석을 결제하려면 {amount}이(가) 더 필요합니다.',
+  'hold.chargeShort': '{amount} 충전하기',
+  'hold.pay': '{amount} 결제하기',
+  'hold.paying': '결제하는 중…',
+  'hold.cancel': '선점 취소',
+  'hold.cancelled': '선점을 취소했습니다. 좌석이 다시 판매됩니다.',
+  'hold.lapsed': '선점 시간이 지났습니다. 좌석이 다시 모두에게 판매됩니다.',
+  'hold.backToSeats': '좌석 배치도로 돌아가기',
+  'hold.notHeld': '이 예매는 더 이상 선점 상태가 아닙니다.',
+  'hold.charged': '{amount}을(를) 충전했습니다. 현재 잔액은 {balance}입니다.',
+
+  'done.title': '결제 완료',
+  'done.lead': '즐거운 공연 되세요! 좌석이 확정되었습니다.',
+  'done.ticket': '티켓',
+  'done.paidAt': '결제 시각',
+  'done.reservation': '예매 번호',
+  'done.amount': '결제 금액',
+  'done.balance': '남은 포인트',
+  'done.myReservations': '내 예매 보기',
+  'done.more': '다른 좌석 예매하기',
+
+  'res.title': '내 예매',
+  'res.empty': '아직 예매 내역이 없습니다.',
+  'res.status.HELD': '선점 중',
+  'res.status.CONFIRMED': '예매 확정',
+  'res.status.CANCELLED': '취소됨',
+  'res.status.EXPIRED': '선점 만료',
+  'res.heldUntil': '{time}까지 선점',
+  'res.paidAt': '{time} 결제',
+  'res.continue': '결제 계속하기',
+  'res.seat': '{no}번 좌석',
+
+  'points.title': '포인트',
+  'points.balance': '잔액',
+  'points.charge': '포인트 충전',
+  'points.amount': '금액 (원)',
+  'points.amountHelp': '1부터 1,000,000까지의 정수',
+  'points.submit': '충전하기',
+  'points.charging': '충전하는 중…',
+  'points.invalid': '0보다 큰 정수 금액을 입력해 주세요.',
+  'points.charged': '{amount}을(를) 충전했습니다. 현재 잔액은 {balance}입니다.',
+  'points.preset': '{amount} 추가',
+  'points.history': '이용 내역',
+  'points.historyEmpty': '아직 포인트 이용 내역이 없습니다.',
+  'points.more': '더 보기',
+  'points.type.CHARGE': '충전',
+  'points.type.USE': '결제',
+  'points.type.REFUND': '환불',
+  'points.col.when': '일시',
+  'points.col.type': '구분',
+  'points.col.amount': '금액',
+  'points.col.balance': '처리 후 잔액',
+
+  'notFound.title': '페이지를 찾을 수 없습니다',
+  'notFound.back': '공연 목록으로 가기',
+
+  'error.VALIDATION_FAILED': '보낸 내용 중 올바르지 않은 값이 있습니다. 확인 후 다시 시도해 주세요.',
+  'error.UNAUTHENTICATED': '로그인이 만료되었습니다. 다시 로그인해 주세요.',
+  'error.QUEUE_TOKEN_REQUIRED': '먼저 대기실을 거쳐야 합니다.',
+  'error.QUEUE_TOKEN_INVALID': '대기실 입장권이 올바르지 않습니다. 대기열에 다시 들어가 주세요.',
+  'error.FORBIDDEN': '이 작업을 할 권한이 없습니다.',
+  'error.QUEUE_NOT_ADMITTED': '아직 차례가 아닙니다. 대기실에서 기다려 주세요.',
+  'error.QUEUE_TOKEN_CONCERT_MISMATCH': '대기실 입장권이 다른 공연의 것입니다.',
+  'error.NOT_FOUND': '요청한 내용을 찾을 수 없습니다.',
+  'error.CONCERT_NOT_FOUND': '존재하지 않는 공연입니다.',
+  'error.SHOW_NOT_FOUND': '그 날짜에는 공연이 없습니다.',
+  'error.SEAT_NOT_FOUND': '존재하지 않는 좌석입니다.',
+  'error.RESERVATION_NOT_FOUND': '예매 내역을 찾을 수 없습니다.',
+  'error.SEAT_UNAVAILABLE': '죄송합니다. 방금 다른 팬이 그 좌석을 가져갔습니다. 다른 좌석을 골라 주세요.',
+  'error.HOLD_LIMIT_REACHED': '이 공연에서 선점할 수 있는 좌석 수를 모두 채웠습니다. 먼저 결제하거나 선점을 취소해 주세요.',
+  'error.HOLD_EXPIRED': '좌석 선점 시간이 지나 결제할 수 없습니다. 좌석을 다시 골라 주세요.',
+  'error.ALREADY_PAID': '이미 결제된 예매입니다.',
+  'error.RESERVATION_NOT_HELD': '이 예매는 더 이상 선점 상태가 아닙니다.',
+  'error.QUEUE_TOKEN_EXPIRED': '대기실 입장 시간이 끝났습니다. 대기열에 다시 들어가 주세요.',
+  'error.INSUFFICIENT_POINTS': '포인트가 부족합니다. 포인트를 충전한 뒤 다시 결제해 주세요.',
+  'error.CHARGE_LIMIT_EXCEEDED': '1회 충전 한도 또는 보유 한도를 넘는 금액입니다.',
+  'error.IDEMPOTENCY_KEY_REUSED': '같은 요청이 다른 내용으로 이미 전송되었습니다. 다시 시도해 주세요.',
+  'error.RATE_LIMITED': '요청이 너무 많습니다. 잠시 후 다시 시도해 주세요.',
+  'error.RATE_LIMITED_AFTER': '요청이 너무 많습니다. {seconds}초 후에 다시 시도해 주세요.',
+  'error.SERVICE_UNAVAILABLE': '서비스를 잠시 이용할 수 없습니다. 잠시 후 다시 시도해 주세요.',
+  'error.NETWORK': '서버에 연결할 수 없습니다. 인터넷 연결을 확인한 뒤 다시 시도해 주세요.',
+  'error.SERVER': '서버에서 문제가 생겼습니다. 다시 시도해 주세요.',
+  'error.UNKNOWN': '문제가 생겼습니다. 다시 시도해 주세요.'
+}
+
+const dictionaries: Record<Lang, Record<MessageKey, string>> = { en, ko }
+const STORAGE_KEY = 'cr.lang'
+
+function initialLang (): Lang {
+  const saved = localStorage.getItem(STORAGE_KEY)
+  if (saved === 'en' || saved === 'ko') return saved
+  const preferred = navigator.languages?.[0] ?? navigator.language ?? 'en'
+  return preferred.toLowerCase().startsWith('ko') ? 'ko' : 'en'
+}
+
+let current: Lang = initialLang()
+
+export function lang (): Lang { return current }
+
+export function setLang (next: Lang): void {
+  current = next
+  localStorage.setItem(STORAGE_KEY, next)
+  document.documentElement.lang = next
+}
+
+export function hasMessage (key: string): key is MessageKey { return key in en }
+
+/** The message for key in the current language, with {name} placeholders filled in. */
+export function t (key: MessageKey, params: Record<string, string | number> = {}): string {
+  const template = dictionaries[current][key]
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => name in params ? String(params[name]) : whole)
+}
+
+/** An amount of won: "150,000원" in Korean, "₩150,000" in English. */
+export function won (amount: number): string {
+  const digits = new Intl.NumberFormat(current === 'ko' ? 'ko-KR' : 'en-US').format(amount)
+  return current === 'ko' ? `${digits}원` : `₩${digits}`
+}
+
+export function formatDate (isoDate: string): string {
+  // A calendar date (YYYY-MM-DD) is shown as that day wherever the browser is.
+  const [y, m, d] = isoDate.split('-').map(Number)
+  return new Intl.DateTimeFormat(current === 'ko' ? 'ko-KR' : 'en-GB', { dateStyle: 'full', timeZone: 'UTC' }).format(Date.UTC(y, m - 1, d))
+}
+
+export function formatDateTime (iso: string): string {
+  return new Intl.DateTimeFormat(current === 'ko' ? 'ko-KR' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso))
+}
+
+export function formatTime (iso: string): string {
+  return new Intl.DateTimeFormat(current === 'ko' ? 'ko-KR' : 'en-GB', { timeStyle: 'medium' }).format(new Date(iso))
+}
+
+/** A duration as m:ss (or h:mm:ss). */
+export function clock (totalSeconds: number): string {
+  const s = Math.max(0, Math.ceil(totalSeconds))
+  const h = Math.floor(s / 3600)
+  const m = Math.floor((s % 3600) / 60)
+  const ss = String(s % 60).padStart(2, '0')
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`
+}
+
+/** A rough wait: "about 3 minutes" / "약 3분". */
+export function roughWait (seconds: number): string {
+  const rtf = current === 'ko' ? { s: '초', m: '분', h: '시간', about: '약 ' } : { s: ' seconds', m: ' minutes', h: ' hours', about: 'about ' }
+  if (seconds < 60) return current === 'ko' ? '1분 이내' : 'under a minute'
+  if (seconds < 3600) return `${rtf.about}${Math.round(seconds / 60)}${rtf.m}`
+  return `${rtf.about}${(seconds / 3600).toFixed(1)}${rtf.h}`
+}

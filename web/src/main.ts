@@ -1,0 +1,76 @@
+// Entry point: the header (navigation, balance, language switch) and the routes of the fan's web app.
+
+import './style.css'
+import { h, replaceChildren } from './dom'
+import { lang, setLang, t, won } from './i18n'
+import { onRender, render, route, startRouter, currentPath, navigate } from './router'
+import { onSessionChange, session, setSession } from './session'
+import { balanceChanged, onBalance, refreshBalance } from './balance'
+import { signInView } from './views/sign-in'
+import { concertsView } from './views/concerts'
+import { waitingRoomView } from './views/waiting-room'
+import { seatMapView } from './views/seat-map'
+import { holdView } from './views/hold'
+import { confirmationView } from './views/confirmation'
+import { reservationsView } from './views/reservations'
+import { pointsView } from './views/points'
+
+route('/signin', signInView, { public: true })
+route('/', () => navigate(session() ? '/concerts' : '/signin'), { public: true })
+route('/concerts', concertsView)
+route('/queue/:concertId/:date', waitingRoomView)
+route('/seats/:concertId/:date', seatMapView)
+route('/hold/:reservationId', holdView)
+route('/done/:reservationId', confirmationView)
+route('/reservations', reservationsView)
+route('/points', pointsView)
+
+function renderHeader (): void {
+  const header = document.getElementById('site-nav') as HTMLElement
+  const user = session()
+  const path = currentPath()
+  const link = (href: string, label: string, extra?: HTMLElement | false) => {
+    const active = path === href.slice(1) || (href === '#/concerts' && /^\/(queue|seats|hold|done)\//.test(path))
+    return h('li', null, h('a', { href, 'aria-current': active ? 'page' : null }, label, extra))
+  }
+  const balanceChip = h('span', { class: 'chip', id: 'balance-chip', hidden: true })
+  replaceChildren(header,
+    h('a', { class: 'brand', href: user ? '#/concerts' : '#/signin' }, h('span', { class: 'brand-mark', 'aria-hidden': 'true' }, '♪'), t('app.title')),
+    user && h('nav', { 'aria-label': t('nav.main') },
+      h('ul', { class: 'nav-list' },
+        link('#/concerts', t('nav.concerts')),
+        link('#/reservations', t('nav.reservations')),
+        link('#/points', t('nav.points'), balanceChip)
+      )
+    ),
+    h('div', { class: 'header-tools' },
+      user && h('span', { class: 'user-name', title: user.userId }, h('span', { 'aria-hidden': 'true' }, '👤 '), user.userId),
+      h('button', {
+        type: 'button',
+        class: 'btn btn-ghost btn-small',
+        lang: lang() === 'en' ? 'ko' : 'en',
+        'aria-label': t('lang.switchLabel'),
+        onClick: () => { setLang(lang() === 'en' ? 'ko' : 'en'); renderHeader(); void render() }
+      }, t('lang.switch')),
+      user && h('button', { type: 'button', class: 'btn btn-ghost btn-small', onClick: () => { setSession(null); navigate('/signin') } }, t('nav.signOut'))
+    )
+  )
+  showBalance()
+}
+
+function showBalance (): void {
+  const chip = document.getElementById('balance-chip')
+  const amount = balanceChanged()
+  if (!chip) return
+  if (amount === null) { chip.hidden = true; return }
+  chip.hidden = false
+  chip.textContent = won(amount)
+  chip.setAttribute('aria-label', t('nav.balance', { amount: won(amount) }))
+}
+
+document.documentElement.lang = lang()
+onSessionChange(() => { renderHeader(); if (session()) void refreshBalance() })
+onBalance(showBalance)
+onRender(renderHeader)
+if (session()) void refreshBalance()
+startRouter()

@@ -6,9 +6,18 @@ import type { PointStore } from '../../modules/points/point-store.js'
 import type { DB } from './schema.js'
 import { affected, ensureUserRow } from './sql-helpers.js'
 
+/** Users known to exist, so the hot paths skip the INSERT IGNORE (rows are never deleted). */
+const KNOWN_USERS_MAX = 200_000
+
 export function createSqlPointStore (db: Kysely<DB>): PointStore {
+  const known = new Set<string>()
   return {
-    ensureUser: (userId, now) => ensureUserRow(db, userId, now),
+    async ensureUser (userId, now) {
+      if (known.has(userId)) return
+      await ensureUserRow(db, userId, now)
+      if (known.size >= KNOWN_USERS_MAX) known.clear()
+      known.add(userId)
+    },
     async credit (userId, amount, maxBalance, now) {
       return affected(await db.updateTable('users')
         .set({ balance: sql`balance + ${amount}`, updated_at: now })

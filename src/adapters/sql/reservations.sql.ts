@@ -26,9 +26,11 @@ const toReservation = (r: Row): Reservation => ({
 export function createSqlReservationStore (db: Kysely<DB>): ReservationStore {
   return {
     async lockUser (userId, now) {
-      await ensureUserRow(db, userId, now)
       // A write on the user's row holds its lock until commit (MySQL); SQLite transactions are serial already.
-      await db.updateTable('users').set({ updated_at: now }).where('id', '=', userId).execute()
+      const lock = () => db.updateTable('users').set({ updated_at: now }).where('id', '=', userId).executeTakeFirst()
+      if (affected(await lock())) return
+      await ensureUserRow(db, userId, now) // callers ensure the row before the transaction; this is the fallback
+      await lock()
     },
     async countLiveHolds (userId, showId, now) {
       const r = await db.selectFrom('reservations').select(eb => eb.fn.countAll<number>().as('n'))

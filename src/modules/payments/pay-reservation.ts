@@ -7,9 +7,11 @@ import { requireOwnReservation } from '../reservations/get-reservation.js'
 import type { SeatEvents } from '../reservations/seat-events.js'
 import type { ReservationStore } from '../reservations/reservation-store.js'
 import type { Reservation } from '../reservations/reservation.js'
+import type { PointStore } from '../points/point-store.js'
 
 export interface PayReservationDeps {
   transact: Transact
+  users: Pick<PointStore, 'ensureUser'>
   clock: Clock
   events: SeatEvents
   /** Lapses the user's queue token for the concert once paid. */
@@ -21,12 +23,12 @@ export interface PaymentResult { paymentId: number, reservationId: number, amoun
 /** Pays a live hold: debit + USE row + payment row + seat SOLD + reservation CONFIRMED, all or nothing. */
 export async function payReservation (deps: PayReservationDeps, input: { userId: string, reservationId: number }): Promise<PaymentResult> {
   const now = deps.clock.now()
+  await deps.users.ensureUser(input.userId, now)
   let reservation: Reservation | undefined
   // The transaction's value is the whole result, so an idempotent replay can return it as recorded.
   const result = await deps.transact(async (tx) => {
     const r = await requireOwnReservation(tx.reservations, input.reservationId, input.userId, false)
     assertPayable(r, now)
-    await tx.points.ensureUser(r.userId, now)
     // Lock order everywhere: user row, then seat, then reservation (no deadlock between hold, pay and cancel).
     if (!await tx.points.debit(r.userId, r.price, now)) {
       assertPayable(await reread(tx.reservations, r.id), now)

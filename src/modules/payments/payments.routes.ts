@@ -24,6 +24,7 @@ const paymentBody = (p: PaymentResult): Record<string, unknown> => ({
 export function registerPaymentRoutes (app: FastifyInstance, deps: AppDeps, auth: Auth, metrics: Metrics): void {
   const payDeps = {
     transact: deps.transact,
+    users: deps.stores.points,
     clock: deps.clock,
     events: deps.seatEvents,
     // The user's queue token for that concert lapses once paid (best effort: the payment already stands).

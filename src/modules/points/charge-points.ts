@@ -6,7 +6,7 @@ import type { Transact } from '../../shared/transaction.js'
 import type { PointEntry } from './points.js'
 import type { PointStore } from './point-store.js'
 
-export interface ChargePointsDeps { transact: Transact, clock: Clock, maxCharge: number, maxBalance: number }
+export interface ChargePointsDeps { transact: Transact, users: Pick<PointStore, 'ensureUser'>, clock: Clock, maxCharge: number, maxBalance: number }
 export interface Balance { userId: string, balance: number }
 
 /** Adds points to a balance with a CHARGE history row, in one transaction. */
@@ -15,8 +15,8 @@ export async function chargePoints (deps: ChargePointsDeps, input: { userId: str
     throw new UnprocessableError('CHARGE_LIMIT_EXCEEDED', `one charge is at most ${deps.maxCharge}`, { maxCharge: deps.maxCharge })
   }
   const now = deps.clock.now()
+  await deps.users.ensureUser(input.userId, now)
   return deps.transact(async (tx) => {
-    await tx.points.ensureUser(input.userId, now)
     if (!await tx.points.credit(input.userId, input.amount, deps.maxBalance, now)) {
       throw new UnprocessableError('CHARGE_LIMIT_EXCEEDED', `a balance may not exceed ${deps.maxBalance}`, { maxBalance: deps.maxBalance })
     }

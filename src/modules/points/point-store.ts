@@ -3,7 +3,10 @@
 import type { PointEntry } from './points.js'
 
 export interface PointStore {
-  /** Creates the user's row (balance 0) if it does not exist yet. */
+  /**
+   * Creates the user's row (balance 0) if it does not exist yet. Call it outside transactions, before them:
+   * two transactions inserting the same new row and then updating it would deadlock on MySQL.
+   */
   ensureUser (userId: string, now: number): Promise<void>
   /** Adds `amount` unless the balance would pass `maxBalance`; false then. */
   credit (userId: string, amount: number, maxBalance: number, now: number): Promise<boolean>

@@ -17,7 +17,7 @@ const BalanceSchema = Type.Object({ userId: Type.String(), balance: Won })
 
 export function registerPointRoutes (app: FastifyInstance, deps: AppDeps, auth: Auth, metrics: Metrics): void {
   const userParams = Type.Object({ id: UserId })
-  const chargeDeps = { transact: deps.transact, clock: deps.clock, maxCharge: deps.config.maxCharge, maxBalance: deps.config.maxBalance }
+  const chargeDeps = { transact: deps.transact, users: deps.stores.points, clock: deps.clock, maxCharge: deps.config.maxCharge, maxBalance: deps.config.maxBalance }
   const idemDeps = { idempotency: deps.stores.idempotency, transact: deps.transact, clock: deps.clock }
 
   app.post('/users/:id/points/charge', {

@@ -8,10 +8,12 @@ import { requireShow } from '../concerts/list-seats.js'
 import type { HoldGate } from './hold-gate.js'
 import type { Reservation } from './reservation.js'
 import type { SeatEvents } from './seat-events.js'
+import type { PointStore } from '../points/point-store.js'
 
 export interface HoldSeatDeps {
   concerts: ConcertRepository
   transact: Transact
+  users: Pick<PointStore, 'ensureUser'>
   gate: HoldGate
   events: SeatEvents
   clock: Clock
@@ -31,6 +33,7 @@ export async function holdSeat (deps: HoldSeatDeps, input: HoldSeatInput): Promi
     throw new ConflictError('SEAT_UNAVAILABLE', `seat ${input.seatNo} is taken`)
   }
   const heldUntil = now + deps.holdTtlMs
+  await deps.users.ensureUser(input.userId, now)
   let reservation: Reservation
   try {
     reservation = await deps.transact(async (tx) => {

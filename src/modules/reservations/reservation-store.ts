@@ -6,7 +6,7 @@ export interface SeatRef { showId: number, seatNo: number }
 export interface LapsedHold extends SeatRef { reservationId: number }
 
 export interface ReservationStore {
-  /** Creates the user row if needed and locks it until the transaction ends (serialises one user's holds). */
+  /** Locks the user's row until the transaction ends (serialises one user's holds); creates it if missing. */
   lockUser (userId: string, now: number): Promise<void>
   countLiveHolds (userId: string, showId: number, now: number): Promise<number>
   seatExists (seat: SeatRef): Promise<boolean>

@@ -45,7 +45,7 @@ export function reservationIdOf (id: string): number {
 
 export function registerReservationRoutes (app: FastifyInstance, deps: AppDeps, auth: Auth, metrics: Metrics): void {
   const room = { queue: deps.queue, concerts: deps.concerts, clock: deps.clock, secret: deps.config.jwtSecret }
-  const holdDeps = { ...deps, transact: deps.transact, events: deps.seatEvents, holdTtlMs: deps.config.holdTtlMs, maxHoldsPerUser: deps.config.maxHoldsPerUser }
+  const holdDeps = { ...deps, users: deps.stores.points, events: deps.seatEvents, holdTtlMs: deps.config.holdTtlMs, maxHoldsPerUser: deps.config.maxHoldsPerUser }
   const readDeps = { reservations: deps.stores.reservations, clock: deps.clock }
   const idParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 32 }) })
 

@@ -4,6 +4,9 @@ import { randomUUID } from 'node:crypto'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
+import rateLimit from '@fastify/rate-limit'
+import type { Redis } from 'ioredis'
+import { AppError } from './shared/errors.js'
 import { Ajv } from 'ajv'
 import addFormats from 'ajv-formats'
 import type { AppDeps } from './deps.js'
@@ -80,6 +83,17 @@ export async function buildApp (deps: AppDeps, options: BuildOptions = {}): Prom
     }
   })
   await app.register(swaggerUi, { routePrefix: '/docs' })
+  if (deps.config.rateLimitPerMinute > 0) {
+    // Off unless configured (bursts from one address are normal in tests and load generators).
+    // With Redis the counters are shared, so the limit holds across instances.
+    await app.register(rateLimit, {
+      max: deps.config.rateLimitPerMinute,
+      timeWindow: 60_000,
+      ...(deps.sharedRedis ? { redis: deps.sharedRedis as Redis, nameSpace: 'concert:ratelimit:', skipOnError: true } : {}),
+      allowList: (request) => ['/health', '/ready', '/metrics'].includes(request.url),
+      errorResponseBuilder: (_request, context) => new AppError(429, 'RATE_LIMITED', `too many requests; retry in ${Math.ceil(context.ttl / 1000)} s`)
+    })
+  }
 
   const auth = createAuth(deps.config.jwtSecret)
   const metrics = createMetrics(deps.queue, deps.clock)

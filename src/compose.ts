@@ -25,6 +25,7 @@ export async function compose (config: Config, options: { clock?: Clock, log?: (
   let queue = createMemoryQueueStore(policy)
   let gate = openGate
   let seatEvents = createMemorySeatEvents() as AppDeps['seatEvents']
+  let sharedRedis: unknown
   if (config.redisUrl) {
     // Loaded only in production mode: the embedded mode never touches ioredis.
     const { createRedisClient, pingRedis } = await import('./adapters/redis/redis.js')
@@ -34,6 +35,7 @@ export async function compose (config: Config, options: { clock?: Clock, log?: (
     const redis = createRedisClient(config.redisUrl, 'commands')
     const pub = createRedisClient(config.redisUrl, 'publish')
     const sub = createRedisClient(config.redisUrl, 'subscribe')
+    sharedRedis = redis
     queue = createRedisQueueStore(redis, policy)
     gate = createRedisHoldGate(redis)
     const events = createRedisSeatEvents(pub, sub)
@@ -51,7 +53,8 @@ export async function compose (config: Config, options: { clock?: Clock, log?: (
     queue,
     gate,
     seatEvents,
-    readiness
+    readiness,
+    sharedRedis
   }
   return {
     deps,

@@ -21,4 +21,6 @@ export interface AppDeps {
   gate: HoldGate
   seatEvents: SeatEvents
   readiness: ReadinessCheck[]
+  /** A Redis client for state shared by instances (rate-limit counters); unset in the embedded mode. */
+  sharedRedis?: unknown
 }

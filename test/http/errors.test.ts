@@ -168,3 +168,24 @@ describe.each(SQL_BACKENDS)('contract errors on %s', (backend) => {
     } finally { await off.close() }
   })
 })
+
+describe('rate limiting', () => {
+  it('is off by default and answers 429 RATE_LIMITED with retry-after once configured', async () => {
+    const open = await buildTestApp('sqlite')
+    const limited = await buildTestApp('sqlite', { RATE_LIMIT_PER_MINUTE: '5' })
+    try {
+      const burst = await Promise.all(Array.from({ length: 20 }, () => open.req('GET', '/concerts')))
+      expect(burst.every(r => r.statusCode === 200)).toBe(true)
+      const statuses: number[] = []
+      for (let i = 0; i < 7; i++) statuses.push((await limited.req('GET', '/concerts')).statusCode)
+      expect(statuses).toEqual([200, 200, 200, 200, 200, 429, 429])
+      const refused = await limited.req('GET', '/concerts')
+      expectProblem(refused, 429, 'RATE_LIMITED')
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0)
+      expect((await limited.req('GET', '/health')).statusCode).toBe(200)
+    } finally {
+      await open.close()
+      await limited.close()
+    }
+  })
+})

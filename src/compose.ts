@@ -14,7 +14,7 @@ import { openGate } from './modules/reservations/hold-gate.js'
 export interface Composed { deps: AppDeps, database: SqlDatabase, close: () => Promise<void> }
 
 /** Opens and migrates the database and connects the stores the config names. */
-export async function compose (config: Config, options: { clock?: Clock, log?: (msg: string, err?: unknown) => void } = {}): Promise<Composed> {
+export async function compose (config: Config, options: { clock?: Clock, log?: (level: 'info' | 'warn', msg: string, err?: Error) => void } = {}): Promise<Composed> {
   const clock = options.clock ?? systemClock
   const database = openDatabase(config.databaseUrl)
   await database.migrate()
@@ -28,17 +28,21 @@ export async function compose (config: Config, options: { clock?: Clock, log?: (
   let sharedRedis: unknown
   if (config.redisUrl) {
     // Loaded only in production mode: the embedded mode never touches ioredis.
-    const { createRedisClient, pingRedis } = await import('./adapters/redis/redis.js')
+    const { createRedisClient, pingRedis, redisReady } = await import('./adapters/redis/redis.js')
     const { createRedisQueueStore } = await import('./adapters/redis/queue.redis.js')
     const { createRedisHoldGate } = await import('./adapters/redis/hold-gate.redis.js')
     const { createRedisSeatEvents } = await import('./adapters/redis/seat-events.redis.js')
-    const redis = createRedisClient(config.redisUrl, 'commands')
-    const pub = createRedisClient(config.redisUrl, 'publish')
-    const sub = createRedisClient(config.redisUrl, 'subscribe')
+    const log = options.log
+    const redis = createRedisClient(config.redisUrl, 'commands', { log })
+    const pub = createRedisClient(config.redisUrl, 'publish', { log })
+    const sub = createRedisClient(config.redisUrl, 'subscribe', { log })
+    // Commands are never queued while disconnected: wait for the first connection (a down Redis only
+    // delays the start by a few seconds; the service then runs and answers 503 on queue routes until it is back).
+    await Promise.all([redis, pub, sub].map(c => redisReady(c, 5000).catch(() => {})))
     sharedRedis = redis
     queue = createRedisQueueStore(redis, policy)
-    gate = createRedisHoldGate(redis)
-    const events = createRedisSeatEvents(pub, sub)
+    gate = createRedisHoldGate(redis, { log })
+    const events = createRedisSeatEvents(pub, sub, { log })
     seatEvents = events
     readiness.push({ name: 'redis', check: () => pingRedis(redis) })
     closers.push(async () => { await events.close(); redis.disconnect(); pub.disconnect(); sub.disconnect() })

@@ -19,7 +19,7 @@ async function main (): Promise<void> {
     throw err
   }
   const logger = pino({ level: config.logLevel })
-  const composed = await compose(config)
+  const composed = await compose(config, { log: (level, msg, err) => logger[level]({ err }, msg) })
   if (await seedDemo(composed.deps, config.seedDemo)) logger.info('loaded the demo concert')
   const app = await buildApp(composed.deps, { logger })
 

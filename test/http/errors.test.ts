@@ -2,8 +2,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { LightMyRequestResponse } from 'fastify'
-import { SQL_BACKENDS } from '../support/backends.js'
-import { buildTestApp, type TestApp } from '../support/app.js'
+import { APP_BACKENDS, buildTestApp, type TestApp } from '../support/app.js'
 import { charge, demoShow, hold, joinQueue } from '../support/journey.js'
 import { createManualClock } from '../../src/shared/clock.js'
 import { encodeQueueToken } from '../../src/modules/queue/queue-token.js'
@@ -16,7 +15,7 @@ function expectProblem (res: LightMyRequestResponse, status: number, code: strin
   expect(res.headers['x-request-id']).toEqual(expect.any(String))
 }
 
-describe.each(SQL_BACKENDS)('contract errors on %s', (backend) => {
+describe.each(APP_BACKENDS)('contract errors on %s', (backend) => {
   let t: TestApp
   const clock = createManualClock(Date.now())
   beforeAll(async () => {

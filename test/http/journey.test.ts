@@ -1,11 +1,10 @@
 // The whole booking journey through the app, on SQLite and on MariaDB.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { SQL_BACKENDS } from '../support/backends.js'
-import { buildTestApp, type TestApp } from '../support/app.js'
+import { APP_BACKENDS, buildTestApp, type TestApp } from '../support/app.js'
 import { charge, demoShow, hold, joinQueue } from '../support/journey.js'
 
-describe.each(SQL_BACKENDS)('booking journey on %s', (backend) => {
+describe.each(APP_BACKENDS)('booking journey on %s', (backend) => {
   let t: TestApp
   beforeAll(async () => { t = await buildTestApp(backend, { QUEUE_MAX_ACTIVE: '1000' }) })
   afterAll(async () => { await t.close() })

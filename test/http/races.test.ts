@@ -1,11 +1,10 @@
 // Races through the whole app: one seat, one balance, one key — exactly one winner, exact sums, never negative.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { SQL_BACKENDS } from '../support/backends.js'
-import { buildTestApp, type TestApp } from '../support/app.js'
+import { APP_BACKENDS, buildTestApp, type TestApp } from '../support/app.js'
 import { charge, countBy, demoShow, hold, joinQueue } from '../support/journey.js'
 
-describe.each(SQL_BACKENDS)('races on %s', (backend) => {
+describe.each(APP_BACKENDS)('races on %s', (backend) => {
   let t: TestApp
   beforeAll(async () => { t = await buildTestApp(backend, { QUEUE_MAX_ACTIVE: '10000', MAX_BALANCE: '1000000000' }) })
   afterAll(async () => { await t.close() })

@@ -8,7 +8,12 @@ import { loadConfig } from '../../src/config.js'
 import type { AppDeps } from '../../src/deps.js'
 import { seedDemo } from '../../src/seed.js'
 import type { Clock } from '../../src/shared/clock.js'
-import { createMysqlDatabase, type SqlBackend } from './backends.js'
+import { createMysqlDatabase, openTestRedis, SQL_BACKENDS } from './backends.js'
+
+/** The app's backends: embedded (SQLite + in-process queue), MariaDB + in-process, and production (MariaDB + Redis). */
+export type AppBackend = 'sqlite' | 'mysql' | 'mysql+redis'
+export const APP_BACKENDS: AppBackend[] = (process.env.TEST_APP_BACKENDS?.split(',') as AppBackend[] | undefined) ??
+  [...SQL_BACKENDS, ...(SQL_BACKENDS.includes('mysql') ? ['mysql+redis' as const] : [])]
 
 export const TEST_SECRET = 'test-secret-that-is-at-least-32-bytes-long!!'
 
@@ -22,14 +27,16 @@ export interface TestApp {
 }
 
 /** Builds the app on `backend` with the demo concert loaded; `env` overrides the configuration. */
-export async function buildTestApp (backend: SqlBackend, env: Record<string, string> = {}, options: { clock?: Clock, jobs?: boolean, redisUrl?: string } = {}): Promise<TestApp> {
-  const mysql = backend === 'mysql' ? await createMysqlDatabase('http') : null
+export async function buildTestApp (backend: AppBackend, env: Record<string, string> = {}, options: { clock?: Clock, jobs?: boolean } = {}): Promise<TestApp> {
+  const mysql = backend !== 'sqlite' ? await createMysqlDatabase('http') : null
+  const redis = backend === 'mysql+redis' ? await openTestRedis() : null
+  await redis?.close()
   const config = loadConfig({
     DATABASE_URL: mysql ? mysql.url : 'sqlite::memory:',
     JWT_SECRET: TEST_SECRET,
     AUTH_DEV_LOGIN: 'true',
     LOG_LEVEL: 'silent',
-    ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
+    ...(redis ? { REDIS_URL: redis.url } : {}),
     ...env
   })
   const composed = await compose(config, { clock: options.clock })

@@ -9,6 +9,7 @@ import { createSqlConcertRepository } from './adapters/sql/concerts.sql.js'
 import { createSqlStores, createSqlTransact } from './adapters/sql/stores.js'
 import { createMemoryQueueStore } from './adapters/memory/queue.memory.js'
 import { createMemorySeatEvents } from './adapters/memory/seat-events.memory.js'
+import { createCachedConcertRepository } from './adapters/memory/cached-concerts.js'
 import { openGate } from './modules/reservations/hold-gate.js'
 
 export interface Composed { deps: AppDeps, database: SqlDatabase, close: () => Promise<void> }
@@ -51,7 +52,7 @@ export async function compose (config: Config, options: { clock?: Clock, log?: (
   const deps: AppDeps = {
     config,
     clock,
-    concerts: createSqlConcertRepository(database),
+    concerts: createCachedConcertRepository(createSqlConcertRepository(database), seatEvents),
     stores: createSqlStores(database.db),
     transact: createSqlTransact(database),
     queue,

@@ -1,8 +1,8 @@
 // ConcertRepository on SQL (SQLite or MySQL through Kysely).
 
 import { sql, type Kysely } from 'kysely'
-import type { Concert, NewConcert, Seat, Show, ShowAvailability, ShowSales } from '../../modules/concerts/concert.js'
-import { visibleSeatStatus } from '../../modules/concerts/concert.js'
+import type { Concert, NewConcert, SeatState, Show, ShowAvailability, ShowSales } from '../../modules/concerts/concert.js'
+import { visibleSeats } from '../../modules/concerts/concert.js'
 import type { ConcertRepository } from '../../modules/concerts/concert-repository.js'
 import type { DB } from './schema.js'
 import type { SqlDatabase } from './database.js'
@@ -23,7 +23,7 @@ export function createSqlConcertRepository (database: SqlDatabase): ConcertRepos
     return byConcert
   }
 
-  return {
+  const repo: ConcertRepository = {
     async listConcerts () {
       const rows = await db.selectFrom('concerts').select(['id', 'title', 'venue']).orderBy('id').execute()
       const dates = await datesByConcert(rows.map(r => r.id))
@@ -59,9 +59,12 @@ export function createSqlConcertRepository (database: SqlDatabase): ConcertRepos
       }))
     },
     async listSeats (showId, now) {
+      return visibleSeats(await repo.listSeatStates(showId), now)
+    },
+    async listSeatStates (showId) {
       const rows = await db.selectFrom('seats').select(['seat_no', 'grade', 'price', 'status', 'held_until'])
         .where('show_id', '=', showId).orderBy('seat_no').execute()
-      return rows.map((r): Seat => ({ seatNo: r.seat_no, grade: r.grade, price: num(r.price), status: visibleSeatStatus(r.status, r.held_until === null ? null : num(r.held_until), now) }))
+      return rows.map((r): SeatState => ({ seatNo: r.seat_no, grade: r.grade, price: num(r.price), status: r.status, heldUntil: r.held_until === null ? null : num(r.held_until) }))
     },
     async createConcert (input: NewConcert, now: number) {
       return database.db.transaction().execute(async (tx) => {
@@ -105,4 +108,5 @@ export function createSqlConcertRepository (database: SqlDatabase): ConcertRepos
       }))
     }
   }
+  return repo
 }

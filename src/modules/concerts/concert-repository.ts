@@ -1,6 +1,6 @@
 // Port: where concerts, shows and seats are read and created.
 
-import type { Concert, NewConcert, Seat, Show, ShowAvailability, ShowSales } from './concert.js'
+import type { Concert, NewConcert, Seat, SeatState, Show, ShowAvailability, ShowSales } from './concert.js'
 
 export interface ConcertRepository {
   listConcerts (): Promise<Concert[]>
@@ -11,6 +11,8 @@ export interface ConcertRepository {
   listUpcomingShows (now: number, concertId?: number): Promise<ShowAvailability[]>
   /** Seats of a show ordered by seat number, lapsed holds shown AVAILABLE. */
   listSeats (showId: number, now: number): Promise<Seat[]>
+  /** Seat rows as stored (time-independent, so they can be cached), ordered by seat number. */
+  listSeatStates (showId: number): Promise<SeatState[]>
   /** Creates a concert with its shows and seats in one transaction. */
   createConcert (input: NewConcert, now: number): Promise<{ concert: Concert, shows: Show[] }>
   salesByShow (concertId: number, now: number): Promise<ShowSales[]>

@@ -6,6 +6,8 @@ export interface Concert { id: number, title: string, venue: string, dates: stri
 export interface Show { id: number, concertId: number, date: string, startsAt: number }
 export interface ShowAvailability extends Show { concertTitle: string, totalSeats: number, availableSeats: number }
 export interface Seat { seatNo: number, grade: string, price: number, status: SeatStatus }
+/** A seat row as stored: `status` HELD with a past `heldUntil` still needs visibleSeatStatus. */
+export interface SeatState { seatNo: number, grade: string, price: number, status: string, heldUntil: number | null }
 export interface SeatRange { from: number, to: number, grade: string, price: number }
 export interface NewShow { date: string, startsAt: number, seats: SeatRange[] }
 export interface NewConcert { title: string, venue: string, shows: NewShow[] }
@@ -17,3 +19,6 @@ export function visibleSeatStatus (status: string, heldUntil: number | null, now
   if (status === 'HELD' && heldUntil !== null && heldUntil > now) return 'HELD'
   return 'AVAILABLE'
 }
+
+export const visibleSeats = (states: SeatState[], now: number): Seat[] =>
+  states.map(s => ({ seatNo: s.seatNo, grade: s.grade, price: s.price, status: visibleSeatStatus(s.status, s.heldUntil, now) }))

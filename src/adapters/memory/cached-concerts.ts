@@ -1,0 +1,58 @@
+// A read-through cache in front of a ConcertRepository for the hottest reads of a rush: shows and seat maps.
+
+import type { ConcertRepository } from '../../modules/concerts/concert-repository.js'
+import { visibleSeats, type SeatState, type Show } from '../../modules/concerts/concert.js'
+import type { SeatEvents } from '../../modules/reservations/seat-events.js'
+
+export interface SeatMapCacheOptions {
+  /** Longest a cached seat map is served; bounds staleness if a change event is ever lost. */
+  ttlMs?: number
+  /** Real time for the TTL (the service's own clock may be a test's manual one). */
+  monotonicNow?: () => number
+}
+
+/**
+ * Shows never change once created, so found ones are cached for good. Seat maps are cached as stored rows
+ * (lapses are computed at read time) and dropped whenever a seat of that show changes: seat events reach
+ * every instance, so a hold on instance B invalidates instance A's copy too. A short TTL bounds what a
+ * lost event could cost. Holds and payments never read this cache: SQL decides them.
+ */
+export function createCachedConcertRepository (inner: ConcertRepository, events: SeatEvents, options: SeatMapCacheOptions = {}): ConcertRepository {
+  const ttlMs = options.ttlMs ?? 1000
+  const clock = options.monotonicNow ?? (() => performance.now())
+  const shows = new Map<string, Show>()
+  const seatMaps = new Map<number, { at: number, states: Promise<SeatState[]> }>()
+  const watched = new Set<number>()
+
+  function watch (showId: number): void {
+    if (watched.has(showId)) return
+    watched.add(showId)
+    events.subscribe(showId, () => { seatMaps.delete(showId) })
+  }
+
+  const cached: ConcertRepository = {
+    ...inner,
+    async findShow (concertId, date) {
+      const key = `${concertId}:${date}`
+      const hit = shows.get(key)
+      if (hit) return hit
+      const show = await inner.findShow(concertId, date)
+      if (show) shows.set(key, show)
+      return show
+    },
+    async listSeatStates (showId) {
+      watch(showId)
+      const hit = seatMaps.get(showId)
+      if (hit && clock() - hit.at < ttlMs) return hit.states
+      // Concurrent readers share one query; a failed query is not kept.
+      const entry = { at: clock(), states: inner.listSeatStates(showId) }
+      seatMaps.set(showId, entry)
+      entry.states.catch(() => { if (seatMaps.get(showId) === entry) seatMaps.delete(showId) })
+      return entry.states
+    },
+    async listSeats (showId, now) {
+      return visibleSeats(await cached.listSeatStates(showId), now)
+    }
+  }
+  return cached
+}

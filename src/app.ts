@@ -1,7 +1,7 @@
 // buildApp(deps): plugins, strict validation, one error handler, each module's routes registered by hand.
 
 import { randomUUID } from 'node:crypto'
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import rateLimit from '@fastify/rate-limit'
@@ -13,6 +13,7 @@ import type { AppDeps } from './deps.js'
 import { createAuth } from './http/auth.js'
 import { createMetrics, registerRequestMetrics } from './http/metrics.js'
 import { registerProblemHandlers } from './http/problem.js'
+import { closeAllSse } from './http/sse.js'
 import { startJobs } from './jobs.js'
 import { registerAdminRoutes } from './modules/admin/admin.routes.js'
 import { registerAuthRoutes } from './modules/auth/auth.routes.js'
@@ -25,7 +26,8 @@ import { registerQueueRoutes, ticketBody } from './modules/queue/queue.routes.js
 import { registerReservationRoutes } from './modules/reservations/reservations.routes.js'
 
 export interface BuildOptions {
-  logger?: FastifyServerOptions['logger']
+  /** A pino logger for requests (none by default: tests stay quiet). */
+  logger?: FastifyBaseLogger
   /** Background jobs (admission tick, hold sweeper, stream refresh); on by default. */
   jobs?: boolean
   /** Serve the fans' web app at `/` (default true). */
@@ -46,7 +48,7 @@ function createValidators (): { body: Ajv, other: Ajv } {
 
 export async function buildApp (deps: AppDeps, options: BuildOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: options.logger ?? false,
+    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     bodyLimit: deps.config.bodyLimitBytes,
     genReqId: (req) => {
       const given = req.headers['x-request-id']
@@ -114,6 +116,8 @@ export async function buildApp (deps: AppDeps, options: BuildOptions = {}): Prom
     await registerWebApp(app)
   }
 
+  // Open event streams would hold the server open forever: end them so in-flight requests can finish and close.
+  app.addHook('preClose', async () => { closeAllSse(app) })
   if (options.jobs !== false) {
     let stop: (() => Promise<void>) | undefined
     app.addHook('onReady', async () => { stop = startJobs(deps, hub, app.log) })

@@ -1,6 +1,14 @@
 // Server-sent events: open a stream on a hijacked reply, write events, keep it alive, clean up on close.
 
-import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+
+// Keyed by the HTTP server, which every encapsulation context of one app shares.
+const openStreams = new WeakMap<object, Set<SseStream>>()
+
+/** Ends every open stream of an app (at shutdown: EventSource clients reconnect, through the load balancer, elsewhere). */
+export function closeAllSse (app: FastifyInstance): void {
+  for (const stream of [...(openStreams.get(app.server) ?? [])]) stream.close()
+}
 
 export interface SseStream {
   send (data: unknown, event?: string): void
@@ -29,7 +37,9 @@ export function openSse (request: FastifyRequest, reply: FastifyReply, keepAlive
     for (const fn of closers) fn()
   }
   request.raw.on('close', finish)
-  return {
+  const streams = openStreams.get(request.server.server) ?? new Set<SseStream>()
+  openStreams.set(request.server.server, streams)
+  const stream: SseStream = {
     send (data, event) {
       if (closed) return
       res.write(`${event ? `event: ${event}\n` : ''}data: ${JSON.stringify(data)}\n\n`)
@@ -37,4 +47,7 @@ export function openSse (request: FastifyRequest, reply: FastifyReply, keepAlive
     close () { finish(); res.end() },
     onClose (fn) { if (closed) fn(); else closers.push(fn) }
   }
+  streams.add(stream)
+  closers.push(() => { streams.delete(stream) })
+  return stream
 }

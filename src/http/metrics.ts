@@ -19,7 +19,7 @@ export function createMetrics (queue: QueueStore, clock: Clock): Metrics {
   const payments = new client.Counter({ name: 'concert_payments_total', help: 'Payment attempts by result', labelNames: ['result'] as const, registers: [registry] })
   const charges = new client.Counter({ name: 'concert_point_charges_total', help: 'Point charges by result', labelNames: ['result'] as const, registers: [registry] })
   const waiting = new client.Gauge({ name: 'concert_queue_waiting', help: 'Users waiting per concert', labelNames: ['concert_id'] as const, registers: [registry] })
-  const active = new client.Gauge({
+  new client.Gauge({ // registered with the registry; read only through its collect()
     name: 'concert_queue_active',
     help: 'Users admitted (ACTIVE) per concert',
     labelNames: ['concert_id'] as const,

@@ -3,9 +3,8 @@
 import { existsSync } from 'node:fs'
 import { dirname, join, resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { ServerResponse } from 'node:http'
 import type { FastifyInstance } from 'fastify'
-import fastifyStatic from '@fastify/static'
+import fastifyStatic, { type SetHeadersResponse } from '@fastify/static'
 
 export interface WebAppOptions {
   /** The built web app's folder; defaults to web/dist under the project root. */
@@ -28,7 +27,7 @@ const IMMUTABLE = 'public, max-age=31536000, immutable'
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
   "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 
-function setHeaders (res: ServerResponse, filePath: string): void {
+function setHeaders (res: SetHeadersResponse, filePath: string): void {
   // Vite names everything under assets/ by content hash, so those files never change; anything else may.
   if (filePath.includes(`${sep}assets${sep}`)) {
     res.setHeader('cache-control', IMMUTABLE)

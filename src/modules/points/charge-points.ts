@@ -1,7 +1,7 @@
 // Use cases: charge points, read the balance, read the history.
 
 import type { Clock } from '../../shared/clock.js'
-import { UnprocessableError } from '../../shared/errors.js'
+import { UnprocessableError, ValidationError } from '../../shared/errors.js'
 import type { Transact } from '../../shared/transaction.js'
 import type { PointEntry } from './points.js'
 import type { PointStore } from './point-store.js'
@@ -11,6 +11,9 @@ export interface Balance { userId: string, balance: number }
 
 /** Adds points to a balance with a CHARGE history row, in one transaction. */
 export async function chargePoints (deps: ChargePointsDeps, input: { userId: string, amount: number }): Promise<Balance> {
+  if (!Number.isSafeInteger(input.amount) || input.amount < 1) {
+    throw new ValidationError('amount must be a whole number of won, at least 1', [{ path: 'body/amount', message: 'must be an integer ≥ 1' }])
+  }
   if (input.amount > deps.maxCharge) {
     throw new UnprocessableError('CHARGE_LIMIT_EXCEEDED', `one charge is at most ${deps.maxCharge}`, { maxCharge: deps.maxCharge })
   }
@@ -32,6 +35,7 @@ export async function getBalance (deps: { points: PointStore }, userId: string):
 
 /** One page of history, newest first, and the cursor of the next page (null at the end). */
 export async function getPointHistory (deps: { points: PointStore }, input: { userId: string, limit: number, beforeId?: number }): Promise<{ items: PointEntry[], nextCursor: number | null }> {
+  if (!Number.isSafeInteger(input.limit) || input.limit < 1) throw new ValidationError('limit must be at least 1', [{ path: 'querystring/limit', message: 'must be ≥ 1' }])
   const rows = await deps.points.history(input.userId, input.limit + 1, input.beforeId)
   const items = rows.slice(0, input.limit)
   return { items, nextCursor: rows.length > input.limit ? items[items.length - 1].id : null }

@@ -29,11 +29,11 @@ export async function holdSeat (deps: HoldSeatDeps, input: HoldSeatInput): Promi
   const now = deps.clock.now()
   if (show.startsAt <= now) throw new ConflictError('SEAT_UNAVAILABLE', `the show on ${input.date} has already started`)
   const seat = { showId: show.id, seatNo: input.seatNo }
+  await deps.users.ensureUser(input.userId, now) // before the gate: a failure here must not leave it shut
   if (!await deps.gate.tryEnter(seat.showId, seat.seatNo, now)) {
     throw new ConflictError('SEAT_UNAVAILABLE', `seat ${input.seatNo} is taken`)
   }
   const heldUntil = now + deps.holdTtlMs
-  await deps.users.ensureUser(input.userId, now)
   let reservation: Reservation
   try {
     reservation = await deps.transact(async (tx) => {

@@ -1,0 +1,125 @@
+// Contract: ConcertRepository on every SQL backend — concerts, shows, seat maps, availability and sales.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Show } from '../../src/modules/concerts/concert.js'
+import type { ReservationStore } from '../../src/modules/reservations/reservation-store.js'
+import { SQL_BACKENDS } from '../support/backends.js'
+import { DAY, T0, concertInput, givenConcert, newUserId, openSqlWorld, type SqlWorld } from '../support/factories.js'
+
+describe.each(SQL_BACKENDS)('ConcertRepository on %s', (backend) => {
+  let w: SqlWorld
+  let store: ReservationStore
+  beforeAll(async () => {
+    w = await openSqlWorld(backend, 'concerts')
+    store = w.stores.reservations
+  })
+  afterAll(async () => { await w?.close() })
+
+  /** Holds a seat until `heldUntil` (and sells it when asked, with a payment of its price). */
+  async function take (show: Show, seatNo: number, heldUntil: number, sell = false): Promise<void> {
+    const userId = newUserId()
+    const seat = { showId: show.id, seatNo }
+    const price = await store.holdSeat(seat, userId, heldUntil, T0)
+    if (price === null) throw new Error('taken')
+    const r = await store.insert({ userId, concertId: show.concertId, showId: show.id, date: show.date, seatNo, price, status: 'HELD', heldUntil, createdAt: T0, paidAt: null })
+    await store.attachToSeat(seat, r.id)
+    if (sell) {
+      expect(await store.sellSeat(seat, r.id, userId, T0)).toBe(true)
+      await store.setStatusFromHeld(r.id, 'CONFIRMED', T0)
+      await w.stores.payments.insert({ reservationId: r.id, userId, amount: price, createdAt: T0 })
+    }
+  }
+
+  it('createConcert stores the concert, its shows sorted by date and every seat of every range', async () => {
+    const before = await w.concerts.countConcerts()
+    const input = concertInput({ title: '아이유 콘서트', dates: ['2026-12-26', '2026-12-24'], ranges: [{ from: 1, to: 700, grade: 'R', price: 143_000 }, { from: 701, to: 1200, grade: 'S', price: 121_000 }] })
+    const { concert, shows } = await w.concerts.createConcert(input, T0)
+    expect(concert).toEqual({ id: expect.any(Number), title: '아이유 콘서트', venue: 'Test Hall', dates: ['2026-12-24', '2026-12-26'] })
+    expect(shows).toEqual([
+      { id: expect.any(Number), concertId: concert.id, date: '2026-12-24', startsAt: Date.parse('2026-12-24T10:00:00.000Z') },
+      { id: expect.any(Number), concertId: concert.id, date: '2026-12-26', startsAt: Date.parse('2026-12-26T10:00:00.000Z') }
+    ])
+    expect(await w.concerts.countConcerts()).toBe(before + 1)
+    expect(await w.concerts.findConcert(concert.id)).toEqual(concert)
+    expect((await w.concerts.listConcerts()).find(c => c.id === concert.id)).toEqual(concert)
+    const seats = await w.concerts.listSeats(shows[1].id, T0)
+    expect(seats).toHaveLength(1200)
+    expect(seats[699]).toEqual({ seatNo: 700, grade: 'R', price: 143_000, status: 'AVAILABLE' })
+    expect(seats[700]).toEqual({ seatNo: 701, grade: 'S', price: 121_000, status: 'AVAILABLE' })
+  })
+
+  it('createConcert is all or nothing: a failing show leaves no concert behind', async () => {
+    const before = await w.concerts.countConcerts()
+    const input = concertInput({ dates: ['2026-12-24', '2026-12-24'] }) // the use case refuses this; the table does too
+    await expect(w.concerts.createConcert(input, T0)).rejects.toThrow()
+    expect(await w.concerts.countConcerts()).toBe(before)
+  })
+
+  it('findConcert and findShow find by id and by concert and date, null otherwise', async () => {
+    const { concert, show } = await givenConcert(w.concerts, { dates: ['2026-12-24'] })
+    expect(await w.concerts.findShow(concert.id, '2026-12-24')).toEqual(show)
+    expect(await w.concerts.findShow(concert.id, '2026-12-25')).toBeNull()
+    expect(await w.concerts.findShow(concert.id + 10_000, '2026-12-24')).toBeNull()
+    expect(await w.concerts.findConcert(concert.id + 10_000)).toBeNull()
+  })
+
+  it('listUpcomingShows lists shows after now, soonest first, counting lapsed holds as available', async () => {
+    const { concert, shows } = await givenConcert(w.concerts, { title: 'Upcoming', dates: ['2026-12-03', '2026-12-02', '2026-12-04'], seats: 4 })
+    const dec3 = shows[1]
+    await take(dec3, 1, T0 + 1000)          // lapses at T0 + 1000
+    await take(dec3, 2, T0 + DAY)           // live
+    await take(dec3, 3, T0 + 1000, true)    // sold
+    const now = T0 + 1000
+    const list = await w.concerts.listUpcomingShows(now, concert.id)
+    expect(list.map(s => [s.date, s.totalSeats, s.availableSeats, s.concertTitle, s.concertId])).toEqual([
+      ['2026-12-02', 4, 4, 'Upcoming', concert.id], ['2026-12-03', 4, 2, 'Upcoming', concert.id], ['2026-12-04', 4, 4, 'Upcoming', concert.id]
+    ])
+    expect((await w.concerts.listUpcomingShows(T0 + 999, concert.id))[1].availableSeats).toBe(1)
+    // The 12-02 show starts at 10:00 that day: from then on it is in the past.
+    const started = Date.parse('2026-12-02T10:00:00.000Z')
+    expect((await w.concerts.listUpcomingShows(started - 1, concert.id)).map(s => s.date)).toEqual(['2026-12-02', '2026-12-03', '2026-12-04'])
+    expect((await w.concerts.listUpcomingShows(started, concert.id)).map(s => s.date)).toEqual(['2026-12-03', '2026-12-04'])
+    expect((await w.concerts.listUpcomingShows(now)).filter(s => s.concertId === concert.id)).toHaveLength(3)
+  })
+
+  it('listSeats orders by seat number and shows AVAILABLE, HELD and SOLD, a lapsed hold as AVAILABLE', async () => {
+    const { show } = await givenConcert(w.concerts, { ranges: [{ from: 3, to: 4, grade: 'S', price: 10 }, { from: 1, to: 2, grade: 'VIP', price: 30 }] })
+    await take(show, 1, T0 + 1000)
+    await take(show, 2, T0 + 1000, true)
+    await take(show, 4, T0 + 5000)
+    const seats = await w.concerts.listSeats(show.id, T0 + 1000)
+    expect(seats).toEqual([
+      { seatNo: 1, grade: 'VIP', price: 30, status: 'AVAILABLE' },
+      { seatNo: 2, grade: 'VIP', price: 30, status: 'SOLD' },
+      { seatNo: 3, grade: 'S', price: 10, status: 'AVAILABLE' },
+      { seatNo: 4, grade: 'S', price: 10, status: 'HELD' }
+    ])
+    expect((await w.concerts.listSeats(show.id, T0 + 999))[0].status).toBe('HELD')
+  })
+
+  it('listSeatStates gives the rows as stored, whatever the time: a lapsed hold is still HELD with its heldUntil', async () => {
+    const { show } = await givenConcert(w.concerts, { seats: 3, price: 20 })
+    await take(show, 1, T0 + 1000)
+    await take(show, 2, T0 + 1000, true)
+    expect(await w.concerts.listSeatStates(show.id)).toEqual([
+      { seatNo: 1, grade: 'R', price: 20, status: 'HELD', heldUntil: T0 + 1000 },
+      { seatNo: 2, grade: 'R', price: 20, status: 'SOLD', heldUntil: null },
+      { seatNo: 3, grade: 'R', price: 20, status: 'AVAILABLE', heldUntil: null }
+    ])
+  })
+
+  it('salesByShow counts sold, live held and available seats and the revenue of each show', async () => {
+    const { concert, shows } = await givenConcert(w.concerts, { dates: ['2026-12-24', '2026-12-25'], ranges: [{ from: 1, to: 2, grade: 'VIP', price: 200_000 }, { from: 3, to: 5, grade: 'R', price: 100_000 }] })
+    const [first, second] = shows
+    await take(first, 1, T0 + 1000, true)
+    await take(first, 3, T0 + 1000, true)
+    await take(first, 4, T0 + 5000)
+    await take(first, 5, T0 + 500)
+    const sales = await w.concerts.salesByShow(concert.id, T0 + 1000)
+    expect(sales).toEqual([
+      { showId: first.id, date: '2026-12-24', startsAt: first.startsAt, totalSeats: 5, sold: 2, held: 1, available: 2, revenue: 300_000 },
+      { showId: second.id, date: '2026-12-25', startsAt: second.startsAt, totalSeats: 5, sold: 0, held: 0, available: 5, revenue: 0 }
+    ])
+    expect(await w.concerts.salesByShow(concert.id + 10_000, T0)).toEqual([])
+  })
+})

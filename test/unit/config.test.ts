@@ -1,0 +1,98 @@
+// Unit: loadConfig — defaults give the embedded mode; bad values stop the start naming the variable.
+
+import { describe, expect, it } from 'vitest'
+import { ConfigError, loadConfig } from '../../src/config.js'
+
+const SECRET = 'x'.repeat(32)
+const MYSQL = 'mysql://app:pw@db:3306/concert'
+
+describe('loadConfig', () => {
+  it('with nothing set it is the embedded mode with the documented defaults', () => {
+    const c = loadConfig({})
+    expect(c).toEqual({
+      port: 3000,
+      host: '127.0.0.1',
+      databaseUrl: 'sqlite:./data/concert.db',
+      redisUrl: undefined,
+      embedded: true,
+      jwtSecret: expect.any(String),
+      authDevLogin: true,
+      seedDemo: undefined,
+      holdTtlMs: 300_000,
+      maxHoldsPerUser: 4,
+      queueMaxActive: 100,
+      queueActiveTtlMs: 600_000,
+      queueHeartbeatTimeoutMs: 60_000,
+      maxCharge: 1_000_000,
+      maxBalance: 100_000_000,
+      logLevel: 'info',
+      rateLimitPerMinute: 0,
+      bodyLimitBytes: 16 * 1024
+    })
+  })
+
+  it('the embedded mode makes up a random secret of at least 32 bytes per start', () => {
+    const a = loadConfig({}).jwtSecret
+    const b = loadConfig({}).jwtSecret
+    expect(Buffer.byteLength(a)).toBeGreaterThanOrEqual(32)
+    expect(a).not.toBe(b)
+  })
+
+  it('reads every variable', () => {
+    const c = loadConfig({
+      PORT: '8080', HOST: '0.0.0.0', DATABASE_URL: MYSQL, REDIS_URL: 'redis://cache:6379/0', JWT_SECRET: SECRET,
+      AUTH_DEV_LOGIN: 'yes', SEED_DEMO: 'false', HOLD_TTL_SECONDS: '60', MAX_HOLDS_PER_USER: '2', QUEUE_MAX_ACTIVE: '10',
+      QUEUE_ACTIVE_TTL_SECONDS: '120', QUEUE_HEARTBEAT_TIMEOUT_SECONDS: '15', MAX_CHARGE: '500', MAX_BALANCE: '1000',
+      LOG_LEVEL: 'silent', RATE_LIMIT_PER_MINUTE: '600', BODY_LIMIT_BYTES: '4096'
+    })
+    expect(c).toEqual({
+      port: 8080, host: '0.0.0.0', databaseUrl: MYSQL, redisUrl: 'redis://cache:6379/0', embedded: false, jwtSecret: SECRET,
+      authDevLogin: true, seedDemo: false, holdTtlMs: 60_000, maxHoldsPerUser: 2, queueMaxActive: 10, queueActiveTtlMs: 120_000,
+      queueHeartbeatTimeoutMs: 15_000, maxCharge: 500, maxBalance: 1000, logLevel: 'silent', rateLimitPerMinute: 600, bodyLimitBytes: 4096
+    })
+  })
+
+  it('MySQL, or Redis with SQLite, is the production mode: JWT_SECRET is required and dev login is off', () => {
+    for (const env of [{ DATABASE_URL: MYSQL }, { REDIS_URL: 'redis://127.0.0.1:6379' }]) {
+      expect(() => loadConfig(env)).toThrow(ConfigError)
+      expect(() => loadConfig(env)).toThrow(/JWT_SECRET/)
+      const c = loadConfig({ ...env, JWT_SECRET: SECRET })
+      expect(c).toMatchObject({ embedded: false, authDevLogin: false, jwtSecret: SECRET })
+    }
+  })
+
+  it('dev login can be turned off in the embedded mode and on in production', () => {
+    expect(loadConfig({ AUTH_DEV_LOGIN: 'false' }).authDevLogin).toBe(false)
+    expect(loadConfig({ DATABASE_URL: MYSQL, JWT_SECRET: SECRET, AUTH_DEV_LOGIN: 'true' }).authDevLogin).toBe(true)
+  })
+
+  it('a JWT_SECRET shorter than 32 bytes is refused in every mode; bytes, not characters, count', () => {
+    expect(() => loadConfig({ JWT_SECRET: 'x'.repeat(31) })).toThrow(/JWT_SECRET/)
+    expect(() => loadConfig({ DATABASE_URL: MYSQL, JWT_SECRET: 'x'.repeat(31) })).toThrow(ConfigError)
+    expect(loadConfig({ JWT_SECRET: 'x'.repeat(32) }).jwtSecret).toBe('x'.repeat(32))
+    expect(loadConfig({ JWT_SECRET: '비'.repeat(11) }).jwtSecret).toBe('비'.repeat(11)) // 33 bytes in UTF-8
+    expect(() => loadConfig({ JWT_SECRET: '비'.repeat(10) })).toThrow(/JWT_SECRET/) // 30 bytes
+  })
+
+  it.each([
+    ['PORT', 'http'], ['PORT', '70000'], ['PORT', '-1'],
+    ['HOLD_TTL_SECONDS', 'abc'], ['HOLD_TTL_SECONDS', '5m'], ['HOLD_TTL_SECONDS', '0'], ['HOLD_TTL_SECONDS', '1.5'],
+    ['MAX_HOLDS_PER_USER', '0'], ['QUEUE_MAX_ACTIVE', '1e3'], ['QUEUE_ACTIVE_TTL_SECONDS', '86401'],
+    ['QUEUE_HEARTBEAT_TIMEOUT_SECONDS', 'ten'], ['MAX_CHARGE', '0'], ['MAX_BALANCE', '-5'],
+    ['RATE_LIMIT_PER_MINUTE', 'x'], ['BODY_LIMIT_BYTES', '10']
+  ])('%s=%s stops the start with a message naming the variable', (name, value) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(ConfigError)
+    expect(() => loadConfig({ [name]: value })).toThrow(name)
+  })
+
+  it.each([
+    ['DATABASE_URL', 'postgres://db/concert'], ['REDIS_URL', 'http://cache'], ['LOG_LEVEL', 'verbose'],
+    ['AUTH_DEV_LOGIN', 'maybe'], ['SEED_DEMO', '2']
+  ])('%s=%s is refused naming the variable', (name, value) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(name))
+  })
+
+  it('an empty variable means its default', () => {
+    expect(loadConfig({ PORT: '', HOLD_TTL_SECONDS: '', DATABASE_URL: '', JWT_SECRET: '' })).toMatchObject({ port: 3000, holdTtlMs: 300_000, embedded: true })
+  })
+})

@@ -23,6 +23,8 @@ export interface Config {
   rateLimitPerMinute: number
   /** Largest accepted request body in bytes. */
   bodyLimitBytes: number
+  /** Trust X-Forwarded-For from a proxy in front (the client address for rate limits and logs). */
+  trustProxy: boolean
 }
 
 export class ConfigError extends Error {}
@@ -87,6 +89,7 @@ export function loadConfig (env: Env = process.env): Config {
     maxBalance: int(env, 'MAX_BALANCE', 100_000_000, 1, Number.MAX_SAFE_INTEGER),
     logLevel,
     rateLimitPerMinute: int(env, 'RATE_LIMIT_PER_MINUTE', 0, 0),
-    bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 16 * 1024, 256, 10 * 1024 * 1024)
+    bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 16 * 1024, 256, 10 * 1024 * 1024),
+    trustProxy: bool(env, 'TRUST_PROXY', false) ?? false
   }
 }

@@ -18,23 +18,34 @@ export function createMetrics (queue: QueueStore, clock: Clock): Metrics {
   const holds = new client.Counter({ name: 'concert_holds_total', help: 'Seat hold attempts by result', labelNames: ['result'] as const, registers: [registry] })
   const payments = new client.Counter({ name: 'concert_payments_total', help: 'Payment attempts by result', labelNames: ['result'] as const, registers: [registry] })
   const charges = new client.Counter({ name: 'concert_point_charges_total', help: 'Point charges by result', labelNames: ['result'] as const, registers: [registry] })
-  const waiting = new client.Gauge({ name: 'concert_queue_waiting', help: 'Users waiting per concert', labelNames: ['concert_id'] as const, registers: [registry] })
-  new client.Gauge({ // registered with the registry; read only through its collect()
-    name: 'concert_queue_active',
-    help: 'Users admitted (ACTIVE) per concert',
-    labelNames: ['concert_id'] as const,
-    registers: [registry],
-    async collect () {
-      waiting.reset(); this.reset()
-      const now = clock.now()
-      for (const id of await queue.concerts().catch(() => [] as number[])) {
-        const s = await queue.stats(id, now).catch(() => null)
-        if (!s) continue
-        waiting.set({ concert_id: String(id) }, s.waiting)
-        this.set({ concert_id: String(id) }, s.active)
+  // Both queue gauges read one snapshot per scrape: prom-client starts every collect at once, so the
+  // second gauge joins the read the first one started.
+  let pending: Promise<Array<{ id: number, waiting: number, active: number }>> | null = null
+  const queueStats = (): Promise<Array<{ id: number, waiting: number, active: number }>> => {
+    if (pending) return pending
+    const now = clock.now()
+    const stats = queue.concerts().catch(() => [] as number[]).then(ids => Promise.all(ids.map(async (id) => {
+      const s = await queue.stats(id, now).catch(() => null)
+      return s ? [{ id, ...s }] : []
+    }))).then(rows => rows.flat()).finally(() => { pending = null })
+    pending = stats
+    return stats
+  }
+  const queueGauge = (name: string, help: string, pick: (s: { waiting: number, active: number }) => number): void => {
+    new client.Gauge({ // registered with the registry; filled by its collect()
+      name,
+      help,
+      labelNames: ['concert_id'] as const,
+      registers: [registry],
+      async collect () {
+        const stats = await queueStats()
+        this.reset()
+        for (const s of stats) this.set({ concert_id: String(s.id) }, pick(s))
       }
-    }
-  })
+    })
+  }
+  queueGauge('concert_queue_waiting', 'Users waiting per concert', s => s.waiting)
+  queueGauge('concert_queue_active', 'Users admitted (ACTIVE) per concert', s => s.active)
   return { registry, holds, payments, charges }
 }
 

@@ -16,14 +16,16 @@ export interface Problem {
 const titleOf = (code: string): string => code.charAt(0) + code.slice(1).toLowerCase().replace(/_/g, ' ')
 
 export function problemOf (status: number, code: string, detail: string, requestId: string, extensions: Record<string, unknown> = {}): Problem {
-  return { type: `urn:concert-reservation:problem:${code}`, title: titleOf(code), status, detail, code, requestId, ...extensions }
+  // Extensions first: they can never overwrite the problem's own members.
+  return { ...extensions, type: `urn:concert-reservation:problem:${code}`, title: titleOf(code), status, detail, code, requestId }
 }
 
 // Errors of the drivers that mean "a backing store is down", not "a bug".
 const STORE_DOWN = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'PROTOCOL_CONNECTION_LOST', 'ER_CON_COUNT_ERROR', 'ER_SERVER_SHUTDOWN', 'EHOSTUNREACH'])
 function isStoreDown (err: unknown): boolean {
   const e = err as { code?: string, message?: string, errno?: number }
-  return STORE_DOWN.has(e.code ?? '') || e.errno === 1053 || /Connection is closed|connect ETIMEDOUT|Pool is closed|Stream isn't writeable/.test(e.message ?? '')
+  return STORE_DOWN.has(e.code ?? '') || e.errno === 1053 || (err as { fatal?: boolean }).fatal === true ||
+    /Connection is closed|connect ETIMEDOUT|Pool is closed|Stream isn't writeable|connection is in closed state/.test(e.message ?? '')
 }
 
 /** Maps any thrown error to a problem; unknown ones become a 500 that leaks nothing but the request id. */

@@ -27,7 +27,8 @@ describe('loadConfig', () => {
       maxBalance: 100_000_000,
       logLevel: 'info',
       rateLimitPerMinute: 0,
-      bodyLimitBytes: 16 * 1024
+      bodyLimitBytes: 16 * 1024,
+      trustProxy: false
     })
   })
 
@@ -43,12 +44,12 @@ describe('loadConfig', () => {
       PORT: '8080', HOST: '0.0.0.0', DATABASE_URL: MYSQL, REDIS_URL: 'redis://cache:6379/0', JWT_SECRET: SECRET,
       AUTH_DEV_LOGIN: 'yes', SEED_DEMO: 'false', HOLD_TTL_SECONDS: '60', MAX_HOLDS_PER_USER: '2', QUEUE_MAX_ACTIVE: '10',
       QUEUE_ACTIVE_TTL_SECONDS: '120', QUEUE_HEARTBEAT_TIMEOUT_SECONDS: '15', MAX_CHARGE: '500', MAX_BALANCE: '1000',
-      LOG_LEVEL: 'silent', RATE_LIMIT_PER_MINUTE: '600', BODY_LIMIT_BYTES: '4096'
+      LOG_LEVEL: 'silent', RATE_LIMIT_PER_MINUTE: '600', BODY_LIMIT_BYTES: '4096', TRUST_PROXY: 'true'
     })
     expect(c).toEqual({
       port: 8080, host: '0.0.0.0', databaseUrl: MYSQL, redisUrl: 'redis://cache:6379/0', embedded: false, jwtSecret: SECRET,
       authDevLogin: true, seedDemo: false, holdTtlMs: 60_000, maxHoldsPerUser: 2, queueMaxActive: 10, queueActiveTtlMs: 120_000,
-      queueHeartbeatTimeoutMs: 15_000, maxCharge: 500, maxBalance: 1000, logLevel: 'silent', rateLimitPerMinute: 600, bodyLimitBytes: 4096
+      queueHeartbeatTimeoutMs: 15_000, maxCharge: 500, maxBalance: 1000, logLevel: 'silent', rateLimitPerMinute: 600, bodyLimitBytes: 4096, trustProxy: true
     })
   })
 

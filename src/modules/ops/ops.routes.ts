@@ -34,7 +34,7 @@ export function registerOpsRoutes (app: FastifyInstance, deps: AppDeps, metrics:
     const down = results.filter(([, r]) => r.status === 'down').map(([name]) => name)
     const checks = Object.fromEntries(results)
     if (down.length > 0) {
-      return sendProblem(reply, problemOf(503, 'SERVICE_UNAVAILABLE', `not ready: ${down.join(', ')} down`, request.id, { status: 'unavailable', down, checks }), 5)
+      return sendProblem(reply, problemOf(503, 'SERVICE_UNAVAILABLE', `not ready: ${down.join(', ')} down`, request.id, { down, checks }), 5)
     }
     return { status: 'ready' as const, checks, down }
   })

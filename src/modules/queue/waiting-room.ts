@@ -25,7 +25,9 @@ export async function joinQueue (deps: WaitingRoomDeps, input: { userId: string,
   if (!await deps.concerts.findConcert(input.concertId)) throw new NotFoundError('CONCERT_NOT_FOUND', `no concert ${input.concertId}`)
   const now = deps.clock.now()
   const { entry, created } = await deps.queue.join(input.concertId, input.userId, now)
-  if (entry.status === 'WAITING' && await deps.queue.admit(input.concertId, now) > 0) {
+  if (entry.status === 'WAITING') {
+    // Re-read whatever this admit did: another join or any instance's admission tick may have admitted it already.
+    await deps.queue.admit(input.concertId, now)
     const fresh = await deps.queue.touch(input.concertId, entry.tokenId, now)
     if (fresh) return { ticket: await view(deps, fresh), created }
   }

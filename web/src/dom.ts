@@ -1,4 +1,4 @@
-// A tiny DOM toolkit: element builder, messages for API errors, toasts and screen-reader announcements.
+// A tiny DOM toolkit: element builder, messages for API errors, notices and screen-reader announcements.
 
 import { ApiError } from './api'
 import { hasMessage, t } from './i18n'
@@ -67,15 +67,6 @@ export function noticeBox (kind: 'info' | 'success' | 'warning', message: string
       actions.length > 0 && h('div', { class: 'notice-actions' }, actions)
     )
   )
-}
-
-/** A short-lived message in the corner, announced politely (errors assertively). */
-export function toast (message: string, kind: 'info' | 'success' | 'error' = 'info'): void {
-  const region = document.getElementById(kind === 'error' ? 'toasts-alert' : 'toasts')
-  if (!region) return
-  const item = h('div', { class: `toast toast-${kind}` }, message)
-  region.appendChild(item)
-  setTimeout(() => item.remove(), 6000)
 }
 
 /** Says something to screen-reader users without showing it. */

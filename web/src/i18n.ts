@@ -10,9 +10,9 @@ const en = {
   'nav.points': 'Points',
   'nav.signOut': 'Sign out',
   'nav.main': 'Main',
-  'nav.balance': 'Points balance: {amount}',
+  'nav.balance': 'balance',
   'lang.switch': '한국어',
-  'lang.switchLabel': 'Switch to Korean (한국어로 보기)',
+  'lang.switchLabel': '한국어 (Switch to Korean)',
   'common.loading': 'Loading…',
   'common.retry': 'Try again',
   'common.back': 'Back',
@@ -41,6 +41,7 @@ const en = {
   'concerts.available': '{available} of {total} seats left',
   'concerts.soldOut': 'Sold out',
   'concerts.book': 'Book',
+  'concerts.startsAt': 'Starts at {time}',
   'concerts.bookLabel': 'Book {title} on {date}',
 
   'queue.title': 'Waiting room',
@@ -76,6 +77,7 @@ const en = {
   'seats.selected': 'Seat {no} · grade {grade} · {price}',
   'seats.selectPrompt': 'Select an available seat on the map.',
   'seats.hold': 'Hold seat {no}',
+  'seats.holdNone': 'Hold seat',
   'seats.holding': 'Holding…',
   'seats.justTaken': 'Seat {no} was just taken by another fan. Please pick another.',
   'seats.taken': 'Seat {no} is not available.',
@@ -140,6 +142,7 @@ const en = {
   'points.invalid': 'Enter a whole number of won greater than 0.',
   'points.charged': 'Charged {amount}. Your balance is now {balance}.',
   'points.preset': 'Add {amount}',
+  'points.presets': 'Quick amounts',
   'points.history': 'History',
   'points.historyEmpty': 'No point movements yet.',
   'points.more': 'Load more',
@@ -193,9 +196,9 @@ const ko: Record<MessageKey, string> = {
   'nav.points': '포인트',
   'nav.signOut': '로그아웃',
   'nav.main': '주 메뉴',
-  'nav.balance': '포인트 잔액: {amount}',
+  'nav.balance': '잔액',
   'lang.switch': 'English',
-  'lang.switchLabel': 'Switch to English (영어로 보기)',
+  'lang.switchLabel': 'English (영어로 보기, Switch to English)',
   'common.loading': '불러오는 중…',
   'common.retry': '다시 시도',
   'common.back': '뒤로',
@@ -224,6 +227,7 @@ const ko: Record<MessageKey, string> = {
   'concerts.available': '전체 {total}석 중 {available}석 남음',
   'concerts.soldOut': '매진',
   'concerts.book': '예매하기',
+  'concerts.startsAt': '{time} 시작',
   'concerts.bookLabel': '{date} {title} 예매하기',
 
   'queue.title': '대기실',
@@ -259,6 +263,7 @@ const ko: Record<MessageKey, string> = {
   'seats.selected': '{no}번 좌석 · {grade}석 · {price}',
   'seats.selectPrompt': '배치도에서 예매 가능한 좌석을 선택하세요.',
   'seats.hold': '{no}번 좌석 선점하기',
+  'seats.holdNone': '좌석 선점하기',
   'seats.holding': '선점하는 중…',
   'seats.justTaken': '{no}번 좌석을 방금 다른 팬이 가져갔습니다. 다른 좌석을 골라 주세요.',
   'seats.taken': '{no}번 좌석은 예매할 수 없습니다.',
@@ -323,6 +328,7 @@ const ko: Record<MessageKey, string> = {
   'points.invalid': '0보다 큰 정수 금액을 입력해 주세요.',
   'points.charged': '{amount}을(를) 충전했습니다. 현재 잔액은 {balance}입니다.',
   'points.preset': '{amount} 추가',
+  'points.presets': '빠른 금액 선택',
   'points.history': '이용 내역',
   'points.historyEmpty': '아직 포인트 이용 내역이 없습니다.',
   'points.more': '더 보기',
@@ -410,8 +416,8 @@ export function formatDateTime (iso: string): string {
   return new Intl.DateTimeFormat(current === 'ko' ? 'ko-KR' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso))
 }
 
-export function formatTime (iso: string): string {
-  return new Intl.DateTimeFormat(current === 'ko' ? 'ko-KR' : 'en-GB', { timeStyle: 'medium' }).format(new Date(iso))
+export function formatHourMinute (iso: string): string {
+  return new Intl.DateTimeFormat(current === 'ko' ? 'ko-KR' : 'en-GB', { hour: '2-digit', minute: '2-digit', timeZoneName: 'short' }).format(new Date(iso))
 }
 
 /** A duration as m:ss (or h:mm:ss). */
@@ -425,8 +431,12 @@ export function clock (totalSeconds: number): string {
 
 /** A rough wait: "about 3 minutes" / "약 3분". */
 export function roughWait (seconds: number): string {
-  const rtf = current === 'ko' ? { s: '초', m: '분', h: '시간', about: '약 ' } : { s: ' seconds', m: ' minutes', h: ' hours', about: 'about ' }
-  if (seconds < 60) return current === 'ko' ? '1분 이내' : 'under a minute'
-  if (seconds < 3600) return `${rtf.about}${Math.round(seconds / 60)}${rtf.m}`
-  return `${rtf.about}${(seconds / 3600).toFixed(1)}${rtf.h}`
+  const ko = current === 'ko'
+  if (seconds < 60) return ko ? '1분 이내' : 'under a minute'
+  if (seconds < 3600) {
+    const m = Math.round(seconds / 60)
+    return ko ? `약 ${m}분` : `about ${m} minute${m === 1 ? '' : 's'}`
+  }
+  const hours = Math.round(seconds / 360) / 10
+  return ko ? `약 ${hours}시간` : `about ${hours} hour${hours === 1 ? '' : 's'}`
 }

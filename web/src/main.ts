@@ -5,6 +5,7 @@ import { h, replaceChildren } from './dom'
 import { lang, setLang, t, won } from './i18n'
 import { onRender, render, route, startRouter, currentPath, navigate } from './router'
 import { onSessionChange, session, setSession } from './session'
+import { onUnauthenticated } from './api'
 import { balanceChanged, onBalance, refreshBalance } from './balance'
 import { signInView } from './views/sign-in'
 import { concertsView } from './views/concerts'
@@ -14,6 +15,7 @@ import { holdView } from './views/hold'
 import { confirmationView } from './views/confirmation'
 import { reservationsView } from './views/reservations'
 import { pointsView } from './views/points'
+import { icon } from './icons'
 
 route('/signin', signInView, { public: true })
 route('/', () => navigate(session() ? '/concerts' : '/signin'), { public: true })
@@ -44,13 +46,17 @@ function renderHeader (): void {
       )
     ),
     h('div', { class: 'header-tools' },
-      user && h('span', { class: 'user-name', title: user.userId }, h('span', { 'aria-hidden': 'true' }, '👤 '), user.userId),
+      user && h('span', { class: 'user-name', title: user.userId }, icon('user'), user.userId),
       h('button', {
         type: 'button',
+        id: 'lang-switch',
         class: 'btn btn-ghost btn-small',
         lang: lang() === 'en' ? 'ko' : 'en',
         'aria-label': t('lang.switchLabel'),
-        onClick: () => { setLang(lang() === 'en' ? 'ko' : 'en'); renderHeader(); void render() }
+        onClick: () => {
+          setLang(lang() === 'en' ? 'ko' : 'en')
+          void render().then(() => document.getElementById('lang-switch')?.focus())
+        }
       }, t('lang.switch')),
       user && h('button', { type: 'button', class: 'btn btn-ghost btn-small', onClick: () => { setSession(null); navigate('/signin') } }, t('nav.signOut'))
     )
@@ -64,13 +70,33 @@ function showBalance (): void {
   if (!chip) return
   if (amount === null) { chip.hidden = true; return }
   chip.hidden = false
-  chip.textContent = won(amount)
-  chip.setAttribute('aria-label', t('nav.balance', { amount: won(amount) }))
+  replaceChildren(chip, h('span', { class: 'visually-hidden' }, ` ${t('nav.balance')} `), won(amount))
 }
 
-document.documentElement.lang = lang()
+function renderChrome (): void {
+  document.documentElement.lang = lang()
+  const skip = document.getElementById('skip-link')
+  if (skip) skip.textContent = t('app.skip')
+  renderHeader()
+}
+
+// A refused bearer (expired, or minted with another secret before a restart): sign in again, then come back.
+onUnauthenticated(() => {
+  if (!session()) return
+  sessionStorage.setItem('cr.next', currentPath())
+  sessionStorage.setItem('cr.flash', 'expired')
+  setSession(null)
+  navigate('/signin')
+})
+// The skip link must not change the hash (that is the router's): it moves focus to the content instead.
+document.getElementById('skip-link')?.addEventListener('click', (event) => {
+  event.preventDefault()
+  const main = document.getElementById('app')
+  const target = main?.querySelector<HTMLElement>('h1') ?? main
+  target?.focus()
+})
 onSessionChange(() => { renderHeader(); if (session()) void refreshBalance() })
 onBalance(showBalance)
-onRender(renderHeader)
+onRender(renderChrome)
 if (session()) void refreshBalance()
 startRouter()

@@ -1,0 +1,104 @@
+// Two fans on the same seat map: what one holds, cancels or buys changes on the other's screen without a reload.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Browser } from 'playwright-core'
+import { chargeByApi, firstShow, launchBrowser, newFan, openSeatMap, screenshot, seat, signIn, type Fan, type ShowRef } from './support/browser.js'
+import { startServer, type RunningServer } from './support/server.js'
+
+describe('the seat map updates live', () => {
+  let server: RunningServer
+  let browser: Browser
+  let show: ShowRef
+  let alice: Fan
+  let bob: Fan
+
+  beforeAll(async () => {
+    server = await startServer()
+    browser = await launchBrowser()
+    show = await firstShow(server.url)
+    alice = await newFan(browser)
+    bob = await newFan(browser)
+    await chargeByApi(server.url, 'alice', 500_000)
+    await signIn(alice.page, server.url, 'alice')
+    await signIn(bob.page, server.url, 'bob')
+    await openSeatMap(alice.page, server.url, show)
+    await openSeatMap(bob.page, server.url, show)
+    await bob.page.locator('.live-indicator[data-state="live"]').waitFor()
+  })
+
+  afterAll(async () => {
+    await browser?.close()
+    await server?.stop()
+  })
+
+  it('shows a seat held by another fan as held, then available again when they cancel', async () => {
+    expect(await seat(bob.page, 7).getAttribute('data-status')).toBe('AVAILABLE')
+
+    await seat(alice.page, 7).click()
+    await alice.page.getByRole('button', { name: 'Hold seat 7' }).click()
+    await alice.page.getByRole('heading', { level: 1, name: 'Your seat is held' }).waitFor()
+
+    await expect.poll(() => seat(bob.page, 7).getAttribute('data-status')).toBe('HELD')
+    expect(await seat(bob.page, 7).getAttribute('aria-label')).toBe('Seat 7, grade VIP, ₩165,000, held')
+    expect(await seat(bob.page, 7).getAttribute('aria-disabled')).toBe('true')
+    await bob.page.getByText('49 available · 1 held · 0 sold').waitFor()
+
+    // Clicking a held seat explains instead of selecting it.
+    // (aria-disabled, not disabled: it stays focusable and announced, so force past Playwright's enabled check.)
+    await seat(bob.page, 7).click({ force: true })
+    await bob.page.getByTestId('seat-feedback').getByText('Seat 7 is not available.').waitFor()
+    expect(await seat(bob.page, 7).getAttribute('aria-pressed')).toBe('false')
+
+    await alice.page.getByRole('button', { name: 'Cancel hold' }).click()
+    await alice.page.getByTestId('hold-feedback').getByText('Your hold was cancelled and the seat is free again.').waitFor()
+    await expect.poll(() => seat(bob.page, 7).getAttribute('data-status')).toBe('AVAILABLE')
+    expect(alice.errors).toEqual([])
+    expect(bob.errors).toEqual([])
+  })
+
+  it('takes a seat out of the other fan\'s selection when it is held, and shows a sold seat as sold', async () => {
+    await alice.page.getByRole('link', { name: 'Back to the seat map' }).click()
+    await seat(alice.page, 9).waitFor()
+
+    // Bob has seat 9 selected when Alice holds it: his selection is cleared with a message.
+    await seat(bob.page, 9).click()
+    expect(await seat(bob.page, 9).getAttribute('aria-pressed')).toBe('true')
+    await seat(alice.page, 9).click()
+    await alice.page.getByRole('button', { name: 'Hold seat 9' }).click()
+    await alice.page.getByRole('heading', { level: 1, name: 'Your seat is held' }).waitFor()
+    await bob.page.getByTestId('seat-feedback').getByText('Seat 9 was just taken by another fan. Please pick another.').waitFor()
+    expect(await seat(bob.page, 9).getAttribute('aria-pressed')).toBe('false')
+    expect(await bob.page.getByRole('button', { name: 'Hold seat', exact: true }).isDisabled()).toBe(true)
+    await screenshot(bob.page, 'seat-map-live')
+
+    // Alice pays: Bob sees the seat sold.
+    await alice.page.getByRole('button', { name: 'Pay ₩165,000' }).click()
+    await alice.page.getByRole('heading', { level: 1, name: 'Payment complete' }).waitFor()
+    await expect.poll(() => seat(bob.page, 9).getAttribute('data-status')).toBe('SOLD')
+    expect(await seat(bob.page, 9).getAttribute('aria-label')).toBe('Seat 9, grade VIP, ₩165,000, sold')
+    expect(alice.errors).toEqual([])
+    expect(bob.errors).toEqual([])
+  })
+
+  it('tells a fan whose live updates were cut off that the seat was just taken when they try to hold it', async () => {
+    const carol = await newFan(browser)
+    // Carol's browser gets no seat events at all, so only the API can tell her the seat is gone.
+    await carol.context.route('**/seats/events**', route => route.abort())
+    await signIn(carol.page, server.url, 'carol')
+    await openSeatMap(carol.page, server.url, show)
+    await seat(carol.page, 11).click()
+    await carol.page.getByRole('button', { name: 'Hold seat 11' }).waitFor()
+
+    await seat(bob.page, 11).click()
+    await bob.page.getByRole('button', { name: 'Hold seat 11' }).click()
+    await bob.page.getByRole('heading', { level: 1, name: 'Your seat is held' }).waitFor()
+
+    await carol.page.getByRole('button', { name: 'Hold seat 11' }).click()
+    const alert = carol.page.getByRole('alert').filter({ hasText: 'someone just took that seat' })
+    await alert.waitFor()
+    expect(await alert.getAttribute('data-code')).toBe('SEAT_UNAVAILABLE')
+    expect(await alert.innerText()).not.toContain('{')
+    expect(await seat(carol.page, 11).getAttribute('data-status')).toBe('HELD')
+    expect(carol.errors).toEqual([])
+    await carol.context.close()
+  })
+})

@@ -1,0 +1,85 @@
+// Starts the real service (`node --import tsx src/main.ts`) on a free port with the given environment, for one test file.
+// E2E_SERVER_ENTRY runs another entry instead (e.g. dist/src/main.js after `npm run build`).
+import { spawn, type ChildProcess } from 'node:child_process'
+import { createServer } from 'node:net'
+import { projectRoot } from '../../../src/http/web.js'
+
+export interface RunningServer {
+  url: string
+  /** What the process printed so far: shown when a test fails to start it. */
+  output: () => string
+  stop: () => Promise<void>
+}
+
+async function freePort (): Promise<number> {
+  return await new Promise((resolve, reject) => {
+    const probe = createServer()
+    probe.once('error', reject)
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address()
+      const port = typeof address === 'object' && address ? address.port : 0
+      probe.close(() => resolve(port))
+    })
+  })
+}
+
+async function waitForHealth (url: string, child: ChildProcess, output: () => string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${output()}`)
+    try {
+      const response = await fetch(`${url}/health`)
+      if (response.ok) return
+    } catch {
+      // not listening yet
+    }
+    await new Promise(resolve => setTimeout(resolve, 200))
+  }
+  throw new Error(`server did not become healthy within ${timeoutMs} ms:\n${output()}`)
+}
+
+/** Starts a server with an in-memory SQLite database and the demo concert; env overrides the defaults. */
+export async function startServer (env: Record<string, string> = {}): Promise<RunningServer> {
+  const port = await freePort()
+  const entry = process.env.E2E_SERVER_ENTRY ?? 'src/main.ts'
+  const child = spawn(process.execPath, entry.endsWith('.js') ? [entry] : ['--import', 'tsx', entry], {
+    cwd: projectRoot(),
+    env: {
+      ...process.env,
+      NODE_ENV: 'test',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      DATABASE_URL: 'sqlite::memory:',
+      REDIS_URL: '',
+      JWT_SECRET: '',
+      LOG_LEVEL: 'warn',
+      ...env
+    },
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
+  let log = ''
+  const keep = (chunk: Buffer) => { log = (log + chunk.toString()).slice(-20_000) }
+  child.stdout?.on('data', keep)
+  child.stderr?.on('data', keep)
+  const output = () => log
+  // Never leave a server behind when the test process ends without reaching stop() (a crash, a timeout).
+  const killOnExit = () => { child.kill('SIGKILL') }
+  process.once('exit', killOnExit)
+  child.once('exit', () => process.off('exit', killOnExit))
+  const url = `http://127.0.0.1:${port}`
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return
+    const exited = new Promise<void>(resolve => child.once('exit', () => resolve()))
+    child.kill('SIGTERM')
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000)
+    await exited
+    clearTimeout(timer)
+  }
+  try {
+    await waitForHealth(url, child, output)
+  } catch (error) {
+    await stop()
+    throw error
+  }
+  return { url, output, stop }
+}

@@ -1,7 +1,5 @@
 // Contract of the QueueStore port, run against the in-process store and the Redis store; Redis-only multi-instance checks.
 
-import { createServer, connect, type Server, type Socket } from 'node:net'
-import type { AddressInfo } from 'node:net'
 import type { Redis } from 'ioredis'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { createMemoryQueueStore } from '../../src/adapters/memory/queue.memory.js'
@@ -12,6 +10,7 @@ import type { QueueStore } from '../../src/modules/queue/queue-store.js'
 import { createManualClock } from '../../src/shared/clock.js'
 import { ServiceUnavailableError } from '../../src/shared/errors.js'
 import { openTestRedis } from '../support/backends.js'
+import { startProxy } from '../support/tcp-proxy.js'
 
 const POLICY: QueuePolicy = { maxActive: 2, activeTtlMs: 600_000, heartbeatTimeoutMs: 60_000 }
 const CONCERT = 1
@@ -365,24 +364,6 @@ describe('QueueStore on redis, with many instances', () => {
     expect(await testRedis.redis.smembers('queue:concerts')).toEqual(['2'])
   })
 })
-
-/** A TCP proxy in front of the test Redis that can be stopped and started, to play an outage. */
-async function startProxy (target: { host: string, port: number }, port = 0): Promise<{ port: number, stop (): Promise<void> }> {
-  const sockets = new Set<Socket>()
-  const server: Server = createServer((client) => {
-    const upstream = connect(target.port, target.host)
-    sockets.add(client).add(upstream)
-    client.pipe(upstream).pipe(client)
-    const drop = (): void => { client.destroy(); upstream.destroy(); sockets.delete(client); sockets.delete(upstream) }
-    client.on('error', drop).on('close', drop)
-    upstream.on('error', drop).on('close', drop)
-  })
-  await new Promise<void>(resolve => server.listen(port, '127.0.0.1', resolve))
-  return {
-    port: (server.address() as AddressInfo).port,
-    stop: () => new Promise<void>(resolve => { for (const s of sockets) s.destroy(); server.close(() => resolve()) })
-  }
-}
 
 describe('QueueStore on redis, while Redis is down', () => {
   it('answers SERVICE_UNAVAILABLE within moments when nothing listens at the Redis address', async () => {

@@ -1,6 +1,5 @@
 // Contract of Redis seat events: a change published on one instance reaches listeners on every other one.
 
-import { createServer, connect, type AddressInfo, type Server, type Socket } from 'node:net'
 import type { Redis } from 'ioredis'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { createRedisClient, redisReady } from '../../src/adapters/redis/redis.js'
@@ -8,6 +7,7 @@ import { createRedisSeatEvents } from '../../src/adapters/redis/seat-events.redi
 import type { SeatChange, SeatEvents } from '../../src/modules/reservations/seat-events.js'
 import { randomId } from '../../src/shared/ids.js'
 import { openTestRedis } from '../support/backends.js'
+import { startProxy } from '../support/tcp-proxy.js'
 
 type Instance = SeatEvents & { close (): Promise<void>, pub: Redis, sub: Redis }
 
@@ -180,20 +180,3 @@ describe('a Redis client from createRedisClient', () => {
   })
 })
 
-/** A TCP proxy in front of the test Redis that can be stopped and started, to play an outage. */
-async function startProxy (target: { host: string, port: number }, port = 0): Promise<{ port: number, stop (): Promise<void> }> {
-  const sockets = new Set<Socket>()
-  const server: Server = createServer((client) => {
-    const upstream = connect(target.port, target.host)
-    sockets.add(client).add(upstream)
-    client.pipe(upstream).pipe(client)
-    const drop = (): void => { client.destroy(); upstream.destroy(); sockets.delete(client); sockets.delete(upstream) }
-    client.on('error', drop).on('close', drop)
-    upstream.on('error', drop).on('close', drop)
-  })
-  await new Promise<void>(resolve => server.listen(port, '127.0.0.1', resolve))
-  return {
-    port: (server.address() as AddressInfo).port,
-    stop: () => new Promise<void>(resolve => { for (const s of sockets) s.destroy(); server.close(() => resolve()) })
-  }
-}

@@ -14,6 +14,9 @@ import { requireActive } from '../queue/waiting-room.js'
 import { listBookableDates } from './list-dates.js'
 import { listSeats } from './list-seats.js'
 
+/** How often a live seat map checks that its queue token is still ACTIVE. */
+const TOKEN_CHECK_MS = 5000
+
 export const ConcertSchema = Type.Object({ id: IdString, title: Type.String(), venue: Type.String(), dates: Type.Array(CalendarDate) })
 export const SeatStatusSchema = Type.Union([Type.Literal('AVAILABLE'), Type.Literal('HELD'), Type.Literal('SOLD')])
 
@@ -62,13 +65,13 @@ export function registerConcertRoutes (app: FastifyInstance, deps: AppDeps, auth
   })
 
   const seatsParams = Type.Object({ date: CalendarDate })
-  const activeShow = async (request: Parameters<Auth['authenticate']>[0]): Promise<{ concertId: number, date: string }> => {
+  const activeShow = async (request: Parameters<Auth['authenticate']>[0]): Promise<{ concertId: number, date: string, tokenId: string }> => {
     const { date } = request.params as { date: string }
     if (!isCalendarDate(date)) throw new ValidationError('not a calendar date', [{ path: 'params/date', message: 'must be a real calendar date YYYY-MM-DD' }])
     const q = request.query as { concertId?: string, queue_token?: string }
     const token = (request.headers['queue-token'] as string | undefined) ?? q.queue_token
     const entry = await requireActive(queueDeps, token, principalOf(request).userId, q.concertId ? Number(q.concertId) : undefined)
-    return { concertId: entry.concertId, date }
+    return { concertId: entry.concertId, date, tokenId: entry.tokenId }
   }
 
   app.get('/concerts/:date/seats', {
@@ -101,7 +104,7 @@ export function registerConcertRoutes (app: FastifyInstance, deps: AppDeps, auth
     schema: {
       tags: ['concerts'],
       summary: 'Live seat changes of a show (text/event-stream)',
-      description: 'One event `{ "seatNo", "status" }` each time a seat changes state (held, sold, released, lapsed), from any instance. Accepts `?access_token=` and `?queue_token=` for EventSource.',
+      description: 'One event `{ "seatNo", "status" }` each time a seat changes state (held, sold, released, lapsed), from any instance. Accepts `?access_token=` and `?queue_token=` for EventSource. Ends with an `expired` event once the queue token lapses (checked every 5 s).',
       security: QueueSecurity,
       params: seatsParams,
       querystring: SeatsQuery,
@@ -109,10 +112,19 @@ export function registerConcertRoutes (app: FastifyInstance, deps: AppDeps, auth
       response: { 200: { description: 'text/event-stream of `{ seatNo, status }` events', type: 'string' }, ...problems(400, 401, 403, 404, 410) }
     }
   }, async (request, reply) => {
-    const { concertId, date } = await activeShow(request)
+    const { concertId, date, tokenId } = await activeShow(request)
     const { show } = await listSeats(deps, { concertId, date })
     const stream = openSse(request, reply)
     const unsubscribe = deps.seatEvents.subscribe(show.id, change => stream.send({ seatNo: change.seatNo, status: change.status }))
-    stream.onClose(unsubscribe)
+    // The stream is for admitted users: once the queue token lapses (TTL, payment, leaving) it ends.
+    const check = setInterval(() => {
+      deps.queue.touch(concertId, tokenId, deps.clock.now()).then((entry) => {
+        if (entry?.status === 'ACTIVE') return
+        stream.send({ code: 'QUEUE_TOKEN_EXPIRED', detail: 'the queue token has expired; the seat map is no longer live' }, 'expired')
+        stream.close()
+      }, () => { /* the queue store is down: keep streaming seat changes, check again later */ })
+    }, TOKEN_CHECK_MS)
+    check.unref()
+    stream.onClose(() => { clearInterval(check); unsubscribe() })
   })
 }

@@ -65,3 +65,21 @@ describe('cached concert repository', () => {
     expect(inner.reads).toBe(3)
   })
 })
+
+describe('cached concert lookups', () => {
+  it('keep a found concert for the TTL only, and never a missing one', async () => {
+    let t = 0
+    let reads = 0
+    const inner = { findConcert: async (id: number) => { reads++; return id === 1 ? { id: 1, title: 'T', venue: 'V', dates: [] } : null } } as unknown as ConcertRepository
+    const cache = createCachedConcertRepository(inner, createMemorySeatEvents(), { ttlMs: 1000, monotonicNow: () => t })
+    await cache.findConcert(1); await cache.findConcert(1)
+    expect(reads).toBe(1)
+    t = 1000
+    await cache.findConcert(1)
+    expect(reads).toBe(2)
+    expect(await cache.findConcert(2)).toBeNull()
+    await new Promise(resolve => setTimeout(resolve, 0))
+    expect(await cache.findConcert(2)).toBeNull()
+    expect(reads).toBe(4)
+  })
+})

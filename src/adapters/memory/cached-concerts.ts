@@ -1,7 +1,7 @@
 // A read-through cache in front of a ConcertRepository for the hottest reads of a rush: shows and seat maps.
 
 import type { ConcertRepository } from '../../modules/concerts/concert-repository.js'
-import { visibleSeats, type SeatState, type Show } from '../../modules/concerts/concert.js'
+import { visibleSeats, type Concert, type SeatState, type Show } from '../../modules/concerts/concert.js'
 import type { SeatEvents } from '../../modules/reservations/seat-events.js'
 
 export interface SeatMapCacheOptions {
@@ -12,7 +12,7 @@ export interface SeatMapCacheOptions {
 }
 
 /**
- * Shows never change once created, so found ones are cached for good. Seat maps are cached as stored rows
+ * Concerts are kept for the TTL. Shows never change once created, so found ones are cached for good. Seat maps are cached as stored rows
  * (lapses are computed at read time) and dropped whenever a seat of that show changes: seat events reach
  * every instance, so a hold on instance B invalidates instance A's copy too. A short TTL bounds what a
  * lost event could cost. Holds and payments never read this cache: SQL decides them.
@@ -21,6 +21,7 @@ export function createCachedConcertRepository (inner: ConcertRepository, events:
   const ttlMs = options.ttlMs ?? 1000
   const clock = options.monotonicNow ?? (() => performance.now())
   const shows = new Map<string, Show>()
+  const concerts = new Map<number, { at: number, concert: Promise<Concert | null> }>()
   const seatMaps = new Map<number, { at: number, states: Promise<SeatState[]> }>()
   const watched = new Set<number>()
 
@@ -32,6 +33,16 @@ export function createCachedConcertRepository (inner: ConcertRepository, events:
 
   const cached: ConcertRepository = {
     ...inner,
+    // Every queue join asks whether its concert exists; a concert's date list may grow (admin), so it is
+    // only kept for the TTL.
+    async findConcert (concertId) {
+      const hit = concerts.get(concertId)
+      if (hit && clock() - hit.at < ttlMs) return hit.concert
+      const entry = { at: clock(), concert: inner.findConcert(concertId) }
+      concerts.set(concertId, entry)
+      entry.concert.then((c) => { if (!c) concerts.delete(concertId) }, () => { concerts.delete(concertId) })
+      return entry.concert
+    },
     async findShow (concertId, date) {
       const key = `${concertId}:${date}`
       const hit = shows.get(key)

@@ -25,36 +25,16 @@ const toReservation = (r: Row): Reservation => ({
 /** `db` may be the database or a transaction; inside a transaction every statement is part of it. */
 export function createSqlReservationStore (db: Kysely<DB>): ReservationStore {
   return {
-    async lockUser (userId, now) {
-      // A write on the user's row holds its lock until commit (MySQL); SQLite transactions are serial already.
-      const lock = () => db.updateTable('users').set({ updated_at: now }).where('id', '=', userId).executeTakeFirst()
-      if (affected(await lock())) return
-      await ensureUserRow(db, userId, now) // callers ensure the row before the transaction; this is the fallback
-      await lock()
-    },
-    async countLiveHolds (userId, showId, now) {
-      const r = await db.selectFrom('reservations').select(eb => eb.fn.countAll<number>().as('n'))
-        .where('user_id', '=', userId).where('show_id', '=', showId).where('status', '=', 'HELD').where('held_until', '>', now)
-        .executeTakeFirstOrThrow()
-      return Number(r.n)
-    },
-    async seatExists (seat) {
-      return !!await db.selectFrom('seats').select('seat_no').where('show_id', '=', seat.showId).where('seat_no', '=', seat.seatNo).executeTakeFirst()
-    },
-    async holdSeat (seat, userId, heldUntil, now) {
-      const res = await db.updateTable('seats')
-        .set({ status: 'HELD', held_until: heldUntil, user_id: userId, reservation_id: null })
-        .where('show_id', '=', seat.showId).where('seat_no', '=', seat.seatNo)
-        .where(eb => eb.or([eb('status', '=', 'AVAILABLE'), eb.and([eb('status', '=', 'HELD'), eb('held_until', '<=', now)])]))
+    async lockUserUnderHoldLimit (userId, showId, max, now) {
+      // The row lock is taken before the WHERE is checked, so the count sees every hold committed before it.
+      const lock = () => db.updateTable('users').set({ updated_at: now }).where('id', '=', userId)
+        .where(eb => eb.selectFrom('reservations').select(eb.fn.countAll<number>().as('n'))
+          .where('user_id', '=', userId).where('show_id', '=', showId).where('status', '=', 'HELD').where('held_until', '>', now), '<', max)
         .executeTakeFirst()
-      if (!affected(res)) return null
-      const row = await db.selectFrom('seats').select('price').where('show_id', '=', seat.showId).where('seat_no', '=', seat.seatNo).executeTakeFirstOrThrow()
-      return Number(row.price)
-    },
-    async expireLapsedOnSeat (seat, now) {
-      await db.updateTable('reservations').set({ status: 'EXPIRED' })
-        .where('show_id', '=', seat.showId).where('seat_no', '=', seat.seatNo).where('status', '=', 'HELD').where('held_until', '<=', now)
-        .execute()
+      if (affected(await lock())) return true
+      if (await db.selectFrom('users').select('id').where('id', '=', userId).executeTakeFirst()) return false
+      await ensureUserRow(db, userId, now) // callers ensure the row before the transaction; this is the fallback
+      return affected(await lock())
     },
     async insert (r) {
       const res = await db.insertInto('reservations').values({
@@ -63,8 +43,12 @@ export function createSqlReservationStore (db: Kysely<DB>): ReservationStore {
       }).executeTakeFirstOrThrow()
       return { ...r, id: Number(res.insertId) }
     },
-    async attachToSeat (seat, reservationId) {
-      await db.updateTable('seats').set({ reservation_id: reservationId }).where('show_id', '=', seat.showId).where('seat_no', '=', seat.seatNo).execute()
+    async holdSeat (seat, reservationId, userId, heldUntil, now) {
+      return affected(await db.updateTable('seats')
+        .set({ status: 'HELD', held_until: heldUntil, user_id: userId, reservation_id: reservationId })
+        .where('show_id', '=', seat.showId).where('seat_no', '=', seat.seatNo)
+        .where(eb => eb.or([eb('status', '=', 'AVAILABLE'), eb.and([eb('status', '=', 'HELD'), eb('held_until', '<=', now)])]))
+        .executeTakeFirst())
     },
     async findById (id) {
       const r = await db.selectFrom('reservations').selectAll().where('id', '=', id).executeTakeFirst()

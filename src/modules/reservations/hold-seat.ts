@@ -29,6 +29,11 @@ export async function holdSeat (deps: HoldSeatDeps, input: HoldSeatInput): Promi
   const now = deps.clock.now()
   if (show.startsAt <= now) throw new ConflictError('SEAT_UNAVAILABLE', `the show on ${input.date} has already started`)
   const seat = { showId: show.id, seatNo: input.seatNo }
+  // Seat numbers, grades and prices never change, so the (cached) seat map answers these before any lock;
+  // SOLD is final, so a cached SOLD is always true. Whether the seat is free, only SQL decides.
+  const known = (await deps.concerts.listSeatStates(show.id)).find(s => s.seatNo === input.seatNo)
+  if (!known) throw new NotFoundError('SEAT_NOT_FOUND', `the show on ${input.date} has no seat ${input.seatNo}`)
+  if (known.status === 'SOLD') throw new ConflictError('SEAT_UNAVAILABLE', `seat ${input.seatNo} is sold`)
   await deps.users.ensureUser(input.userId, now) // before the gate: a failure here must not leave it shut
   if (!await deps.gate.tryEnter(seat.showId, seat.seatNo, now)) {
     throw new ConflictError('SEAT_UNAVAILABLE', `seat ${input.seatNo} is taken`)
@@ -37,21 +42,18 @@ export async function holdSeat (deps: HoldSeatDeps, input: HoldSeatInput): Promi
   let reservation: Reservation
   try {
     reservation = await deps.transact(async (tx) => {
-      await tx.reservations.lockUser(input.userId, now)
-      if (await tx.reservations.countLiveHolds(input.userId, show.id, now) >= deps.maxHoldsPerUser) {
+      if (!await tx.reservations.lockUserUnderHoldLimit(input.userId, show.id, deps.maxHoldsPerUser, now)) {
         throw new ConflictError('HOLD_LIMIT_REACHED', `at most ${deps.maxHoldsPerUser} seats can be held at once for one show`)
       }
-      const price = await tx.reservations.holdSeat(seat, input.userId, heldUntil, now)
-      if (price === null) {
-        if (!await tx.reservations.seatExists(seat)) throw new NotFoundError('SEAT_NOT_FOUND', `the show on ${input.date} has no seat ${input.seatNo}`)
-        throw new ConflictError('SEAT_UNAVAILABLE', `seat ${input.seatNo} is taken`)
-      }
-      await tx.reservations.expireLapsedOnSeat(seat, now)
       const created = await tx.reservations.insert({
         userId: input.userId, concertId: show.concertId, showId: show.id, date: show.date, seatNo: input.seatNo,
-        price, status: 'HELD', heldUntil, createdAt: now, paidAt: null
+        price: known.price, status: 'HELD', heldUntil, createdAt: now, paidAt: null
       })
-      await tx.reservations.attachToSeat(seat, created.id)
+      // A reservation of an earlier, lapsed hold of this seat stays HELD-with-a-past-time (read as EXPIRED)
+      // until the sweeper marks it; nothing counts it as live meanwhile.
+      if (!await tx.reservations.holdSeat(seat, created.id, input.userId, heldUntil, now)) {
+        throw new ConflictError('SEAT_UNAVAILABLE', `seat ${input.seatNo} is taken`)
+      }
       return created
     })
   } catch (err) {

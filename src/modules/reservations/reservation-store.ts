@@ -6,16 +6,14 @@ export interface SeatRef { showId: number, seatNo: number }
 export interface LapsedHold extends SeatRef { reservationId: number }
 
 export interface ReservationStore {
-  /** Locks the user's row until the transaction ends (serialises one user's holds); creates it if missing. */
-  lockUser (userId: string, now: number): Promise<void>
-  countLiveHolds (userId: string, showId: number, now: number): Promise<number>
-  seatExists (seat: SeatRef): Promise<boolean>
-  /** AVAILABLE (or lapsed HELD) → HELD for this user, returning the seat's price; null when someone else has it. */
-  holdSeat (seat: SeatRef, userId: string, heldUntil: number, now: number): Promise<number | null>
-  /** Marks reservations of this seat whose hold lapsed as EXPIRED (a new hold just took the seat over). */
-  expireLapsedOnSeat (seat: SeatRef, now: number): Promise<void>
+  /**
+   * Locks the user's row until the transaction ends (serialising one user's holds), provided the user holds
+   * fewer than `max` live seats of the show; false at the limit. One statement: the count is read under the lock.
+   */
+  lockUserUnderHoldLimit (userId: string, showId: number, max: number, now: number): Promise<boolean>
   insert (r: Omit<Reservation, 'id'>): Promise<Reservation>
-  attachToSeat (seat: SeatRef, reservationId: number): Promise<void>
+  /** AVAILABLE (or lapsed HELD) → HELD by this reservation; false when someone else has it (or no such seat). */
+  holdSeat (seat: SeatRef, reservationId: number, userId: string, heldUntil: number, now: number): Promise<boolean>
   findById (id: number): Promise<Reservation | null>
   listByUser (userId: string, limit: number): Promise<Reservation[]>
   /** HELD by this reservation and still live → AVAILABLE; false otherwise. */

@@ -15,14 +15,16 @@ describe.each(SQL_BACKENDS)('ConcertRepository on %s', (backend) => {
   })
   afterAll(async () => { await w?.close() })
 
-  /** Holds a seat until `heldUntil` (and sells it when asked, with a payment of its price). */
+  /** Holds a seat until `heldUntil` as the use case does (and sells it when asked, with a payment of its price). */
   async function take (show: Show, seatNo: number, heldUntil: number, sell = false): Promise<void> {
     const userId = newUserId()
     const seat = { showId: show.id, seatNo }
-    const price = await store.holdSeat(seat, userId, heldUntil, T0)
-    if (price === null) throw new Error('taken')
-    const r = await store.insert({ userId, concertId: show.concertId, showId: show.id, date: show.date, seatNo, price, status: 'HELD', heldUntil, createdAt: T0, paidAt: null })
-    await store.attachToSeat(seat, r.id)
+    const price = (await w.concerts.listSeatStates(show.id)).find(s => s.seatNo === seatNo)?.price ?? 0
+    const r = await w.transact(async (tx) => {
+      const created = await tx.reservations.insert({ userId, concertId: show.concertId, showId: show.id, date: show.date, seatNo, price, status: 'HELD', heldUntil, createdAt: T0, paidAt: null })
+      if (!await tx.reservations.holdSeat(seat, created.id, userId, heldUntil, T0)) throw new Error('taken')
+      return created
+    })
     if (sell) {
       expect(await store.sellSeat(seat, r.id, userId, T0)).toBe(true)
       await store.setStatusFromHeld(r.id, 'CONFIRMED', T0)

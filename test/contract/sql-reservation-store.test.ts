@@ -22,62 +22,85 @@ describe.each(SQL_BACKENDS)('ReservationStore on %s', (backend) => {
   const seatOf = (show: Show, seatNo: number) => ({ showId: show.id, seatNo })
   const seatStatus = async (show: Show, seatNo: number, now: number) => (await w.concerts.listSeats(show.id, now)).find(s => s.seatNo === seatNo)?.status
 
-  /** What holdSeat does inside its transaction: take the seat, insert the reservation, link the two. */
+  /** The seat's row as stored (whatever the time). */
+  async function seatRow (show: Show, seatNo: number) {
+    const r = await w.database.db.selectFrom('seats').select(['status', 'held_until', 'user_id', 'reservation_id'])
+      .where('show_id', '=', show.id).where('seat_no', '=', seatNo).executeTakeFirstOrThrow()
+    return { status: r.status, heldUntil: r.held_until === null ? null : Number(r.held_until), userId: r.user_id, reservationId: r.reservation_id === null ? null : Number(r.reservation_id) }
+  }
+
+  /** A HELD reservation row on its own, not yet linked to its seat. */
+  const insertHeld = (show: Show, seatNo: number, userId: string, heldUntil: number, now = T0, price = 50_000): Promise<Reservation> =>
+    store.insert({ userId, concertId: show.concertId, showId: show.id, date: show.date, seatNo, price, status: 'HELD', heldUntil, createdAt: now, paidAt: null })
+
+  /** What holdSeat does inside its transaction: insert the HELD reservation, then take the seat for it (undone when taken). */
   async function hold (show: Show, seatNo: number, userId: string, heldUntil: number, now = T0): Promise<Reservation> {
-    const price = await store.holdSeat(seatOf(show, seatNo), userId, heldUntil, now)
-    if (price === null) throw new Error(`seat ${seatNo} is taken`)
-    await store.expireLapsedOnSeat(seatOf(show, seatNo), now)
-    const r = await store.insert({ userId, concertId: show.concertId, showId: show.id, date: show.date, seatNo, price, status: 'HELD', heldUntil, createdAt: now, paidAt: null })
-    await store.attachToSeat(seatOf(show, seatNo), r.id)
-    return r
+    const price = (await w.concerts.listSeatStates(show.id)).find(s => s.seatNo === seatNo)?.price ?? 0
+    return await w.transact(async (tx) => {
+      const r = await tx.reservations.insert({ userId, concertId: show.concertId, showId: show.id, date: show.date, seatNo, price, status: 'HELD', heldUntil, createdAt: now, paidAt: null })
+      if (!await tx.reservations.holdSeat(seatOf(show, seatNo), r.id, userId, heldUntil, now)) throw new Error(`seat ${seatNo} is taken`)
+      return r
+    })
   }
 
   describe('holdSeat', () => {
-    it('takes an AVAILABLE seat for the user and returns its price', async () => {
+    it('takes an AVAILABLE seat for the reservation: HELD until heldUntil, with its user and reservation id', async () => {
       const show = await givenShow(3, 77_000)
-      expect(await store.holdSeat(seatOf(show, 2), newUserId(), LIVE, T0)).toBe(77_000)
+      const userId = newUserId()
+      const r = await insertHeld(show, 2, userId, LIVE)
+      expect(await store.holdSeat(seatOf(show, 2), r.id, userId, LIVE, T0)).toBe(true)
+      expect(await seatRow(show, 2)).toEqual({ status: 'HELD', heldUntil: LIVE, userId, reservationId: r.id })
       expect(await seatStatus(show, 2, T0)).toBe('HELD')
       expect(await seatStatus(show, 1, T0)).toBe('AVAILABLE')
+      expect(await seatRow(show, 1)).toEqual({ status: 'AVAILABLE', heldUntil: null, userId: null, reservationId: null })
     })
 
-    it('refuses a live hold (the holder\'s own too) and a sold seat with null', async () => {
+    it('refuses a live hold (the holder\'s own too) and a sold seat with false, leaving the seat as it was', async () => {
       const show = await givenShow()
       const alice = newUserId()
-      await hold(show, 1, alice, LIVE)
-      expect(await store.holdSeat(seatOf(show, 1), newUserId(), LIVE + 1000, T0 + 1000)).toBeNull()
-      expect(await store.holdSeat(seatOf(show, 1), alice, LIVE + 1000, T0 + 1000)).toBeNull()
+      const first = await hold(show, 1, alice, LIVE)
+      const bob = newUserId()
+      expect(await store.holdSeat(seatOf(show, 1), first.id + 1000, bob, LIVE + 1000, T0 + 1000)).toBe(false)
+      expect(await store.holdSeat(seatOf(show, 1), first.id + 1001, alice, LIVE + 1000, T0 + 1000)).toBe(false)
+      expect(await seatRow(show, 1)).toEqual({ status: 'HELD', heldUntil: LIVE, userId: alice, reservationId: first.id })
       const bought = await hold(show, 2, alice, LIVE)
       expect(await store.sellSeat(seatOf(show, 2), bought.id, alice, T0)).toBe(true)
-      expect(await store.holdSeat(seatOf(show, 2), newUserId(), LIVE * 2, LIVE * 2)).toBeNull()
+      expect(await store.holdSeat(seatOf(show, 2), bought.id + 1000, bob, LIVE * 2, LIVE * 2)).toBe(false)
+      expect(await seatRow(show, 2)).toMatchObject({ status: 'SOLD', userId: alice })
     })
 
-    it('takes over a lapsed hold exactly at held_until, not a millisecond before', async () => {
+    it('takes over a lapsed hold exactly at held_until, not a millisecond before, and links the new reservation', async () => {
       const show = await givenShow()
-      await hold(show, 1, newUserId(), LIVE)
-      expect(await store.holdSeat(seatOf(show, 1), newUserId(), LIVE + 300_000, LIVE - 1)).toBeNull()
-      expect(await store.holdSeat(seatOf(show, 1), newUserId(), LIVE + 300_000, LIVE)).toBe(50_000)
+      const old = await hold(show, 1, newUserId(), LIVE)
+      const bob = newUserId()
+      const next = await insertHeld(show, 1, bob, LIVE + 300_000, LIVE)
+      expect(await store.holdSeat(seatOf(show, 1), next.id, bob, LIVE + 300_000, LIVE - 1)).toBe(false)
+      expect(await seatRow(show, 1)).toMatchObject({ heldUntil: LIVE, reservationId: old.id })
+      expect(await store.holdSeat(seatOf(show, 1), next.id, bob, LIVE + 300_000, LIVE)).toBe(true)
+      expect(await seatRow(show, 1)).toEqual({ status: 'HELD', heldUntil: LIVE + 300_000, userId: bob, reservationId: next.id })
       expect(await seatStatus(show, 1, LIVE)).toBe('HELD')
     })
 
-    it('returns null for a seat that does not exist, and seatExists tells the two cases apart', async () => {
+    it('returns false for a seat that does not exist, and creates none', async () => {
       const show = await givenShow(3)
-      expect(await store.holdSeat(seatOf(show, 4), newUserId(), LIVE, T0)).toBeNull()
-      expect(await store.seatExists(seatOf(show, 4))).toBe(false)
-      expect(await store.seatExists(seatOf(show, 3))).toBe(true)
-      expect(await store.seatExists({ showId: show.id + 10_000, seatNo: 1 })).toBe(false)
+      const userId = newUserId()
+      const r = await insertHeld(show, 4, userId, LIVE)
+      expect(await store.holdSeat(seatOf(show, 4), r.id, userId, LIVE, T0)).toBe(false)
+      expect(await store.holdSeat({ showId: show.id + 10_000, seatNo: 1 }, r.id, userId, LIVE, T0)).toBe(false)
+      expect((await w.concerts.listSeatStates(show.id)).map(s => [s.seatNo, s.status])).toEqual([[1, 'AVAILABLE'], [2, 'AVAILABLE'], [3, 'AVAILABLE']])
     })
   })
 
-  it('expireLapsedOnSeat marks only the lapsed HELD reservations of that seat EXPIRED', async () => {
+  it('a takeover leaves the lapsed reservation HELD with its past heldUntil; expireLapsedReservations marks it EXPIRED, not the new one', async () => {
     const show = await givenShow()
     const lapsed = await hold(show, 1, newUserId(), T0 + 100)
-    const otherSeat = await hold(show, 2, newUserId(), T0 + 100)
-    const live = await hold(show, 3, newUserId(), LIVE)
-    await store.expireLapsedOnSeat(seatOf(show, 1), T0 + 100)
-    await store.expireLapsedOnSeat(seatOf(show, 3), T0 + 100)
+    const next = await hold(show, 1, newUserId(), LIVE, T0 + 100)
+    expect(await store.findById(lapsed.id)).toMatchObject({ status: 'HELD', heldUntil: T0 + 100 })
+    expect((await store.findLapsedHolds(T0 + 100, 10_000)).filter(h => h.showId === show.id)).toEqual([]) // the seat is live again
+    expect(await store.expireLapsedReservations(T0 + 100)).toBeGreaterThanOrEqual(1)
     expect((await store.findById(lapsed.id))?.status).toBe('EXPIRED')
-    expect((await store.findById(otherSeat.id))?.status).toBe('HELD')
-    expect((await store.findById(live.id))?.status).toBe('HELD')
+    expect((await store.findById(next.id))?.status).toBe('HELD')
+    expect(await seatRow(show, 1)).toMatchObject({ status: 'HELD', reservationId: next.id })
   })
 
   it('insert and findById round-trip every field; an unknown id is null', async () => {
@@ -98,7 +121,8 @@ describe.each(SQL_BACKENDS)('ReservationStore on %s', (backend) => {
     expect(await store.releaseSeat(seatOf(show, 1), r.id, LIVE - 1)).toBe(true)
     expect(await seatStatus(show, 1, T0)).toBe('AVAILABLE')
     expect(await store.releaseSeat(seatOf(show, 1), r.id, T0)).toBe(false)
-    expect(await store.holdSeat(seatOf(show, 1), newUserId(), LIVE, T0)).toBe(50_000)
+    expect(await seatRow(show, 1)).toEqual({ status: 'AVAILABLE', heldUntil: null, userId: null, reservationId: null })
+    await hold(show, 1, newUserId(), LIVE)
   })
 
   it('sellSeat sells only a live hold of the matching reservation, and a sold seat stays sold', async () => {
@@ -169,20 +193,62 @@ describe.each(SQL_BACKENDS)('ReservationStore on %s', (backend) => {
     })
   })
 
-  it('countLiveHolds counts the user\'s live HELD reservations on that show only', async () => {
-    const show = await givenShow()
-    const other = await givenShow()
-    const userId = newUserId()
-    await hold(show, 1, userId, LIVE)
-    await hold(show, 2, userId, T0 + 100)
-    const paid = await hold(show, 3, userId, LIVE)
-    await store.setStatusFromHeld(paid.id, 'CONFIRMED', T0)
-    await hold(other, 1, userId, LIVE)
-    await hold(show, 4, newUserId(), LIVE)
-    expect(await store.countLiveHolds(userId, show.id, T0)).toBe(2)
-    expect(await store.countLiveHolds(userId, show.id, T0 + 100)).toBe(1)
-    expect(await store.countLiveHolds(userId, show.id, LIVE)).toBe(0)
-    expect(await store.countLiveHolds(newUserId(), show.id, T0)).toBe(0)
+  describe('lockUserUnderHoldLimit', () => {
+    const underLimit = (userId: string, showId: number, max: number, now: number) =>
+      w.transact(tx => tx.reservations.lockUserUnderHoldLimit(userId, showId, max, now))
+
+    it('is true below max live HELD reservations of the user on that show and false at it exactly', async () => {
+      const show = await givenShow()
+      const userId = newUserId()
+      await w.stores.points.ensureUser(userId, T0)
+      expect(await underLimit(userId, show.id, 1, T0)).toBe(true)
+      await hold(show, 1, userId, LIVE)
+      await hold(show, 2, userId, LIVE)
+      expect(await underLimit(userId, show.id, 3, T0)).toBe(true)
+      expect(await underLimit(userId, show.id, 2, T0)).toBe(false)
+      await hold(show, 3, userId, LIVE)
+      expect(await underLimit(userId, show.id, 3, T0)).toBe(false)
+      expect(await underLimit(userId, show.id, 4, T0)).toBe(true)
+    })
+
+    it('counts only live HELD reservations: not lapsed, paid, cancelled, another show\'s or another user\'s', async () => {
+      const show = await givenShow()
+      const other = await givenShow()
+      const userId = newUserId()
+      await w.stores.points.ensureUser(userId, T0)
+      await hold(show, 1, userId, LIVE)
+      await hold(show, 2, userId, T0 + 100)
+      const paid = await hold(show, 3, userId, LIVE)
+      await store.setStatusFromHeld(paid.id, 'CONFIRMED', T0)
+      const cancelled = await hold(show, 4, userId, LIVE)
+      await store.setStatusFromHeld(cancelled.id, 'CANCELLED', T0)
+      await hold(other, 1, userId, LIVE)
+      await hold(show, 5, newUserId(), LIVE)
+      // Live at T0: seats 1 and 2; at T0 + 100 (seat 2 lapses exactly then): seat 1 only; at LIVE: none.
+      expect(await underLimit(userId, show.id, 2, T0)).toBe(false)
+      expect(await underLimit(userId, show.id, 3, T0)).toBe(true)
+      expect(await underLimit(userId, show.id, 2, T0 + 99)).toBe(false)
+      expect(await underLimit(userId, show.id, 2, T0 + 100)).toBe(true)
+      expect(await underLimit(userId, show.id, 1, T0 + 100)).toBe(false)
+      expect(await underLimit(userId, show.id, 1, LIVE)).toBe(true)
+      expect(await underLimit(userId, other.id, 1, T0)).toBe(false)
+      expect(await underLimit(userId, other.id, 2, T0)).toBe(true)
+      expect(await underLimit(userId, other.id + 10_000, 1, T0)).toBe(true)
+    })
+
+    it('creates a missing user row with balance 0 and keeps an existing balance', async () => {
+      const show = await givenShow()
+      const userId = newUserId()
+      expect(await underLimit(userId, show.id, 1, T0)).toBe(true)
+      expect(await w.stores.points.debit(userId, 0, T0)).toBe(true) // the row exists
+      expect(await w.stores.points.balance(userId)).toBe(0)
+      expect(await w.stores.points.credit(userId, 500, 1000, T0)).toBe(true)
+      expect(await underLimit(userId, show.id, 1, T0 + 1)).toBe(true)
+      expect(await w.stores.points.balance(userId)).toBe(500)
+      await hold(show, 1, userId, LIVE)
+      expect(await underLimit(userId, show.id, 1, T0 + 2)).toBe(false)
+      expect(await w.stores.points.balance(userId)).toBe(500)
+    })
   })
 
   it('listByUser lists the user\'s reservations newest first, up to the limit', async () => {
@@ -193,14 +259,5 @@ describe.each(SQL_BACKENDS)('ReservationStore on %s', (backend) => {
     expect((await store.listByUser(userId, 10)).map(r => r.id)).toEqual(made.map(r => r.id).reverse())
     expect((await store.listByUser(userId, 2)).map(r => r.seatNo)).toEqual([3, 2])
     expect(await store.listByUser(newUserId(), 10)).toEqual([])
-  })
-
-  it('lockUser creates a missing user row with balance 0 and keeps an existing balance', async () => {
-    const userId = newUserId()
-    await w.transact(tx => tx.reservations.lockUser(userId, T0))
-    expect(await w.stores.points.debit(userId, 0, T0)).toBe(true) // the row exists
-    expect(await w.stores.points.credit(userId, 500, 1000, T0)).toBe(true)
-    await w.transact(tx => tx.reservations.lockUser(userId, T0 + 1))
-    expect(await w.stores.points.balance(userId)).toBe(500)
   })
 })

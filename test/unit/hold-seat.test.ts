@@ -1,7 +1,7 @@
 // Unit: holdSeat over SQLite in memory, a manual clock, memory seat events and a recording gate.
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { getReservation } from '../../src/modules/reservations/get-reservation.js'
+import { getReservation, listUserReservations } from '../../src/modules/reservations/get-reservation.js'
 import { holdSeat } from '../../src/modules/reservations/hold-seat.js'
 import { MINUTE, T0, createRecordingGate, givenConcert, openBookingWorld, type BookingWorld } from '../support/factories.js'
 
@@ -56,8 +56,12 @@ describe('holdSeat', () => {
     expect(next.id).not.toBe(old.id)
     expect(await w.seatStatus(3)).toBe('HELD')
     expect((await read(old.id, 'alice')).status).toBe('EXPIRED')
-    // The takeover also tidied the stored row, not only its reading.
-    expect((await w.stores.reservations.findById(old.id))?.status).toBe('EXPIRED')
+    // The takeover leaves the stored row to the sweeper: still HELD with its past heldUntil, which every reader sees as EXPIRED.
+    expect(await w.stores.reservations.findById(old.id)).toMatchObject({ status: 'HELD', heldUntil: T0 + TTL })
+    expect((await listUserReservations({ reservations: w.stores.reservations, clock: w.clock }, 'alice')).map(r => r.status)).toEqual(['EXPIRED'])
+    // ...and it no longer counts toward alice's hold limit.
+    await expect(w.hold('alice', 4)).resolves.toMatchObject({ status: 'HELD' })
+    await expect(w.hold('alice', 5)).resolves.toMatchObject({ status: 'HELD' })
   })
 
   it('a user may hold at most maxHoldsPerUser seats of one show at once (HOLD_LIMIT_REACHED), and the refused seat stays free', async () => {
@@ -86,10 +90,11 @@ describe('holdSeat', () => {
     await expect(w.hold('alice', 3)).resolves.toMatchObject({ seatNo: 3, status: 'HELD' })
   })
 
-  it('an unknown seat number is SEAT_NOT_FOUND and opens the gate again', async () => {
+  it('an unknown seat number is SEAT_NOT_FOUND from the seat map, before the gate or a transaction', async () => {
     await expect(w.hold('alice', 11)).rejects.toMatchObject({ status: 404, code: 'SEAT_NOT_FOUND' })
-    expect(w.gate.calls).toEqual([`tryEnter ${w.show.id}:11`, `release ${w.show.id}:11`])
+    expect(w.gate.calls).toEqual([])
     expect(w.published).toEqual([])
+    expect(await w.stores.reservations.listByUser('alice', 10)).toEqual([])
   })
 
   it('a date without a show, or an unknown concert, is SHOW_NOT_FOUND', async () => {
@@ -107,6 +112,12 @@ describe('holdSeat', () => {
     expect(await w.seatStatus(2)).toBe('AVAILABLE')
   })
 
+  it('a seat the seat map shows SOLD is refused before the gate is asked (SOLD is final)', async () => {
+    await w.database.db.updateTable('seats').set({ status: 'SOLD', user_id: 'someone' }).where('show_id', '=', w.show.id).where('seat_no', '=', 6).execute()
+    await expect(w.hold('alice', 6)).rejects.toMatchObject({ status: 409, code: 'SEAT_UNAVAILABLE' })
+    expect(w.gate.calls).toEqual([])
+  })
+
   it('a shut gate turns the request away before the database is asked', async () => {
     w.gate.shut(w.show.id, 5, w.clock.now() + 1000)
     await expect(w.hold('alice', 5)).rejects.toMatchObject({ code: 'SEAT_UNAVAILABLE' })
@@ -115,7 +126,7 @@ describe('holdSeat', () => {
     expect(w.published).toEqual([])
   })
 
-  it('a failure that is not a taken seat opens the gate again (HOLD_LIMIT_REACHED, SEAT_NOT_FOUND)', async () => {
+  it('a failure that is not a taken seat leaves the gate open (HOLD_LIMIT_REACHED, SEAT_NOT_FOUND)', async () => {
     const gate = createRecordingGate({ inFlightMs: 3000 })
     const deps = { ...w.holdDeps, gate, maxHoldsPerUser: 1 }
     await holdSeat(deps, { userId: 'alice', concertId: w.concert.id, date: w.show.date, seatNo: 1 })

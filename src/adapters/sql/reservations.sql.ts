@@ -32,8 +32,9 @@ export function createSqlReservationStore (db: Kysely<DB>): ReservationStore {
           .where('user_id', '=', userId).where('show_id', '=', showId).where('status', '=', 'HELD').where('held_until', '>', now), '<', max)
         .executeTakeFirst()
       if (affected(await lock())) return true
-      if (await db.selectFrom('users').select('id').where('id', '=', userId).executeTakeFirst()) return false
-      await ensureUserRow(db, userId, now) // callers ensure the row before the transaction; this is the fallback
+      // No row yet, or at the limit. Callers ensure the row before the transaction; this is the fallback. The
+      // row may also have been committed by another transaction just now, so the lock is always tried again.
+      if (!await db.selectFrom('users').select('id').where('id', '=', userId).executeTakeFirst()) await ensureUserRow(db, userId, now)
       return affected(await lock())
     },
     async insert (r) {

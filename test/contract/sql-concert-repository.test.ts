@@ -65,6 +65,14 @@ describe.each(SQL_BACKENDS)('ConcertRepository on %s', (backend) => {
     expect(await w.concerts.findConcert(concert.id + 10_000)).toBeNull()
   })
 
+  it('findSeat gives a seat\'s grade and price, null for a seat the show lacks', async () => {
+    const { show } = await givenConcert(w.concerts, { dates: ['2026-12-24'] })
+    const seats = await w.concerts.listSeatStates(show.id)
+    expect(await w.concerts.findSeat(show.id, seats[0].seatNo)).toEqual({ seatNo: seats[0].seatNo, grade: seats[0].grade, price: seats[0].price })
+    expect(await w.concerts.findSeat(show.id, 99_999)).toBeNull()
+    expect(await w.concerts.findSeat(show.id + 10_000, seats[0].seatNo)).toBeNull()
+  })
+
   it('listUpcomingShows lists shows after now, soonest first, counting lapsed holds as available', async () => {
     const { concert, shows } = await givenConcert(w.concerts, { title: 'Upcoming', dates: ['2026-12-03', '2026-12-02', '2026-12-04'], seats: 4 })
     const dec3 = shows[1]

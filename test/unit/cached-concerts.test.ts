@@ -83,3 +83,15 @@ describe('cached concert lookups', () => {
     expect(reads).toBe(4)
   })
 })
+
+describe('cached seat catalog', () => {
+  it('reads a show\'s seats once for prices, and seat changes do not throw it away', async () => {
+    const inner = fakeRepository()
+    const events = createMemorySeatEvents()
+    const cache = createCachedConcertRepository(inner, events)
+    expect(await cache.findSeat(7, 1)).toEqual({ seatNo: 1, grade: 'R', price: 100 })
+    events.publish({ showId: 7, seatNo: 1, status: 'HELD' })
+    expect(await cache.findSeat(7, 2)).toBeNull()
+    expect(inner.reads).toBe(1)
+  })
+})

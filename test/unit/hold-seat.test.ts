@@ -112,12 +112,6 @@ describe('holdSeat', () => {
     expect(await w.seatStatus(2)).toBe('AVAILABLE')
   })
 
-  it('a seat the seat map shows SOLD is refused before the gate is asked (SOLD is final)', async () => {
-    await w.database.db.updateTable('seats').set({ status: 'SOLD', user_id: 'someone' }).where('show_id', '=', w.show.id).where('seat_no', '=', 6).execute()
-    await expect(w.hold('alice', 6)).rejects.toMatchObject({ status: 409, code: 'SEAT_UNAVAILABLE' })
-    expect(w.gate.calls).toEqual([])
-  })
-
   it('a shut gate turns the request away before the database is asked', async () => {
     w.gate.shut(w.show.id, 5, w.clock.now() + 1000)
     await expect(w.hold('alice', 5)).rejects.toMatchObject({ code: 'SEAT_UNAVAILABLE' })

@@ -1,7 +1,7 @@
 // A read-through cache in front of a ConcertRepository for the hottest reads of a rush: shows and seat maps.
 
 import type { ConcertRepository } from '../../modules/concerts/concert-repository.js'
-import { visibleSeats, type Concert, type SeatState, type Show } from '../../modules/concerts/concert.js'
+import { visibleSeats, type Concert, type SeatState, type Show, type ShowAvailability } from '../../modules/concerts/concert.js'
 import type { SeatEvents } from '../../modules/reservations/seat-events.js'
 
 export interface SeatMapCacheOptions {
@@ -12,7 +12,7 @@ export interface SeatMapCacheOptions {
 }
 
 /**
- * Concerts are kept for the TTL. Shows never change once created, so found ones are cached for good. Seat maps are cached as stored rows
+ * Concerts and the bookable-dates listing are kept for the TTL. Shows never change once created, so found ones are cached for good. Seat maps are cached as stored rows
  * (lapses are computed at read time) and dropped whenever a seat of that show changes: seat events reach
  * every instance, so a hold on instance B invalidates instance A's copy too. A short TTL bounds what a
  * lost event could cost. Holds and payments never read this cache: SQL decides them.
@@ -22,8 +22,11 @@ export function createCachedConcertRepository (inner: ConcertRepository, events:
   const clock = options.monotonicNow ?? (() => performance.now())
   const shows = new Map<string, Show>()
   const concerts = new Map<number, { at: number, concert: Promise<Concert | null> }>()
+  const upcoming = new Map<string, { at: number, shows: Promise<ShowAvailability[]> }>()
   const seatMaps = new Map<number, { at: number, states: Promise<SeatState[]> }>()
   const watched = new Set<number>()
+  // Seat numbers, grades and prices never change: one catalog per show, kept for good (not the seat states).
+  const catalogs = new Map<number, Promise<Map<number, { seatNo: number, grade: string, price: number }>>>()
 
   function watch (showId: number): void {
     if (watched.has(showId)) return
@@ -42,6 +45,30 @@ export function createCachedConcertRepository (inner: ConcertRepository, events:
       concerts.set(concertId, entry)
       entry.concert.then((c) => { if (!c) concerts.delete(concertId) }, () => { concerts.delete(concertId) })
       return entry.concert
+    },
+    // The bookable-dates listing counts every seat of every upcoming show: its figures may be a TTL old.
+    async listUpcomingShows (now, concertId) {
+      const key = String(concertId ?? '*')
+      const hit = upcoming.get(key)
+      if (hit && clock() - hit.at < ttlMs) return (await hit.shows).filter(s => s.startsAt > now)
+      const entry = { at: clock(), shows: inner.listUpcomingShows(now, concertId) }
+      upcoming.set(key, entry)
+      entry.shows.catch(() => { if (upcoming.get(key) === entry) upcoming.delete(key) })
+      return entry.shows
+    },
+    async createConcert (input, now) {
+      const created = await inner.createConcert(input, now)
+      upcoming.clear() // this instance lists the new dates at once; others within the TTL
+      return created
+    },
+    async findSeat (showId, seatNo) {
+      let catalog = catalogs.get(showId)
+      if (!catalog) {
+        catalog = inner.listSeatStates(showId).then(states => new Map(states.map(s => [s.seatNo, { seatNo: s.seatNo, grade: s.grade, price: s.price }])))
+        catalogs.set(showId, catalog)
+        catalog.catch(() => { catalogs.delete(showId) })
+      }
+      return (await catalog).get(seatNo) ?? null
     },
     async findShow (concertId, date) {
       const key = `${concertId}:${date}`

@@ -15,6 +15,7 @@ interface Room {
   active: Map<string, Active>
   byUser: Map<string, string>
   admissions: number[]
+  lastSweep: number
 }
 
 function lowerBound (xs: number[], x: number): number {
@@ -29,7 +30,7 @@ export function createMemoryQueueStore (policy: QueuePolicy): QueueStore {
 
   const room = (concertId: number): Room => {
     let r = rooms.get(concertId)
-    if (!r) { r = { waiting: new Map(), seqs: [], active: new Map(), byUser: new Map(), admissions: [] }; rooms.set(concertId, r) }
+    if (!r) { r = { waiting: new Map(), seqs: [], active: new Map(), byUser: new Map(), admissions: [], lastSweep: -Infinity }; rooms.set(concertId, r) }
     return r
   }
 
@@ -90,12 +91,18 @@ export function createMemoryQueueStore (policy: QueuePolicy): QueueStore {
     async admit (concertId, now) {
       const r = rooms.get(concertId)
       if (!r) return 0
-      for (const a of [...r.active.values()]) if (a.activeUntil <= now) removeActive(r, a)
-      for (const w of [...r.waiting.values()]) if (w.lastSeen + policy.heartbeatTimeoutMs < now) removeWaiting(r, w)
+      for (const a of [...r.active.values()]) if (a.activeUntil <= now) removeActive(r, a) // at most maxActive
+      // The full scan of the waiting for missed heartbeats runs at most once a second (joins call admit too,
+      // and a rush queue is long); entries met at the head below are checked one by one.
+      if (now - r.lastSweep >= 1000 || now < r.lastSweep) {
+        r.lastSweep = now
+        for (const w of [...r.waiting.values()]) if (w.lastSeen + policy.heartbeatTimeoutMs < now) removeWaiting(r, w)
+      }
       let admitted = 0
       for (const w of r.waiting.values()) {
         if (r.active.size >= policy.maxActive) break
         removeWaiting(r, w)
+        if (w.lastSeen + policy.heartbeatTimeoutMs < now) continue
         r.active.set(w.tokenId, { tokenId: w.tokenId, userId: w.userId, activeUntil: now + policy.activeTtlMs })
         r.byUser.set(w.userId, w.tokenId)
         r.admissions.push(now)

@@ -29,6 +29,8 @@ export function createRedisClient (url: string, name: string, options: RedisClie
   const redis = new Redis(url, {
     connectionName: name.replace(/[^A-Za-z0-9_.:-]/g, '-'),
     enableOfflineQueue: false,
+    // Commands issued by concurrent requests in the same tick go out in one write (writes dominated the profiles).
+    enableAutoPipelining: true,
     maxRetriesPerRequest: 1,
     connectTimeout: options.connectTimeoutMs ?? 1000,
     commandTimeout: options.commandTimeoutMs ?? 1500,

@@ -61,6 +61,10 @@ export function createSqlConcertRepository (database: SqlDatabase): ConcertRepos
     async listSeats (showId, now) {
       return visibleSeats(await repo.listSeatStates(showId), now)
     },
+    async findSeat (showId, seatNo) {
+      const r = await db.selectFrom('seats').select(['seat_no', 'grade', 'price']).where('show_id', '=', showId).where('seat_no', '=', seatNo).executeTakeFirst()
+      return r ? { seatNo: r.seat_no, grade: r.grade, price: num(r.price) } : null
+    },
     async listSeatStates (showId) {
       const rows = await db.selectFrom('seats').select(['seat_no', 'grade', 'price', 'status', 'held_until'])
         .where('show_id', '=', showId).orderBy('seat_no').execute()

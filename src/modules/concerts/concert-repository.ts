@@ -11,6 +11,8 @@ export interface ConcertRepository {
   listUpcomingShows (now: number, concertId?: number): Promise<ShowAvailability[]>
   /** Seats of a show ordered by seat number, lapsed holds shown AVAILABLE. */
   listSeats (showId: number, now: number): Promise<Seat[]>
+  /** A seat's number, grade and price (these never change), or null when the show has no such seat. */
+  findSeat (showId: number, seatNo: number): Promise<{ seatNo: number, grade: string, price: number } | null>
   /** Seat rows as stored (time-independent, so they can be cached), ordered by seat number. */
   listSeatStates (showId: number): Promise<SeatState[]>
   /** Creates a concert with its shows and seats in one transaction. */

@@ -28,7 +28,10 @@ export function registerPaymentRoutes (app: FastifyInstance, deps: AppDeps, auth
     clock: deps.clock,
     events: deps.seatEvents,
     // The user's queue token for that concert lapses once paid (best effort: the payment already stands).
-    onPaid: async (r: { concertId: number, userId: string }) => { await deps.queue.leaveByUser(r.concertId, r.userId).catch(() => {}) }
+    onPaid: async (r: { concertId: number, userId: string }) => {
+      await deps.queue.leaveByUser(r.concertId, r.userId).catch(() => {})
+      await deps.queue.admit(r.concertId, deps.clock.now()).catch(() => {}) // the freed slot goes to the next in line now
+    }
   }
   const idemDeps = { idempotency: deps.stores.idempotency, transact: deps.transact, clock: deps.clock }
 

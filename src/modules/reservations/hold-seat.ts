@@ -29,11 +29,10 @@ export async function holdSeat (deps: HoldSeatDeps, input: HoldSeatInput): Promi
   const now = deps.clock.now()
   if (show.startsAt <= now) throw new ConflictError('SEAT_UNAVAILABLE', `the show on ${input.date} has already started`)
   const seat = { showId: show.id, seatNo: input.seatNo }
-  // Seat numbers, grades and prices never change, so the (cached) seat map answers these before any lock;
-  // SOLD is final, so a cached SOLD is always true. Whether the seat is free, only SQL decides.
-  const known = (await deps.concerts.listSeatStates(show.id)).find(s => s.seatNo === input.seatNo)
+  // Seat numbers and prices never change, so the (cached) catalog answers these before any lock.
+  // Whether the seat is free, only SQL decides.
+  const known = await deps.concerts.findSeat(show.id, input.seatNo)
   if (!known) throw new NotFoundError('SEAT_NOT_FOUND', `the show on ${input.date} has no seat ${input.seatNo}`)
-  if (known.status === 'SOLD') throw new ConflictError('SEAT_UNAVAILABLE', `seat ${input.seatNo} is sold`)
   await deps.users.ensureUser(input.userId, now) // before the gate: a failure here must not leave it shut
   if (!await deps.gate.tryEnter(seat.showId, seat.seatNo, now)) {
     throw new ConflictError('SEAT_UNAVAILABLE', `seat ${input.seatNo} is taken`)

@@ -1,0 +1,247 @@
+// The rush: N users join a concert's queue at once, are admitted QUEUE_MAX_ACTIVE at a time, race for the
+// seats of several dates, and the winners charge and pay. An undici-free, node:http driver with a cap on
+// requests in flight; every step's latency is the request's own (send → last byte), not time spent queued
+// in the driver.
+
+import { randomUUID } from 'node:crypto'
+import type { HttpClient, Reply } from '../lib/http.js'
+import { signBearer } from '../lib/jwt.js'
+import { sleep } from '../lib/processes.js'
+import { Recorder, Tally, outcomeLabel, round, type LatencySummary } from '../lib/stats.js'
+
+export const RUSH_STEPS = ['join', 'poll', 'seats', 'dates', 'hold', 'charge', 'pay', 'leave', 'cancel'] as const
+export type RushStep = typeof RUSH_STEPS[number]
+
+/** Replies that are a normal part of a rush, not errors. */
+const EXPECTED: Record<RushStep, string[]> = {
+  join: ['200', '201'],
+  poll: ['200'],
+  seats: ['200'],
+  dates: ['200'],
+  hold: ['201', '409 SEAT_UNAVAILABLE'],
+  charge: ['200'],
+  pay: ['200'],
+  leave: ['204'],
+  cancel: ['200']
+}
+
+export interface RushOptions {
+  users: number
+  secret: string
+  userPrefix: string
+  concertId: string
+  dates: string[]
+  seatsPerDate: number
+  maxActive: number
+  client: HttpClient
+  /** Another client (not capped by the users' limit) for the monitor: sales and active-count samples. */
+  monitor: HttpClient
+  adminBearer: string
+  /** Extra active-count samplers (e.g. straight from Redis); the /metrics gauge is always sampled. */
+  sampleActive?: () => Promise<number>
+  timeoutMs: number
+  /** Poll interval by place in the queue: near the front, a few batches back, far back. */
+  pollMs: { near: number, mid: number, far: number }
+  log: (line: string) => void
+}
+
+export interface StepFigures extends LatencySummary { outcomes: Record<string, number> }
+
+export interface RushResult {
+  users: number
+  seats: number
+  maxActive: number
+  concurrency: number
+  soldOut: boolean
+  timeToSellOutMs: number | null
+  totalMs: number
+  joinedMs: number
+  admitted: number
+  admissionsPerSec: number
+  holds: number
+  holdAttempts: number
+  holdsPerSec: number
+  bought: number
+  outcomesByUser: Record<string, number>
+  steps: Record<RushStep, StepFigures>
+  /** Replies that are neither successes nor an expected 409, by "step status code". */
+  errors: Record<string, number>
+  serverErrors: number
+  activeSamples: { count: number, max: number, mean: number, sources: string[] }
+  peakInFlight: number
+  /** How long requests waited in the driver for a free slot (not part of the step latencies). */
+  driverWait: LatencySummary
+}
+
+interface Ticket { token: string, status: 'WAITING' | 'ACTIVE', position: number }
+interface Seat { seatNo: number, price: number, status: string }
+
+export async function runRush (o: RushOptions): Promise<RushResult> {
+  const totalSeats = o.dates.length * o.seatsPerDate
+  const latency = Object.fromEntries(RUSH_STEPS.map(s => [s, new Recorder()])) as Record<RushStep, Recorder>
+  const outcomes = Object.fromEntries(RUSH_STEPS.map(s => [s, new Tally()])) as Record<RushStep, Tally>
+  const errors = new Tally()
+  const driverWait = new Recorder() // time a request waited for one of the driver's slots before it was sent
+  const byUser = new Tally()
+  let joined = 0; let admitted = 0; let holds = 0; let holdAttempts = 0; let bought = 0; let waiting = 0
+  let firstHoldAt = 0; let lastHoldAt = 0; let firstAdmitAt = 0; let lastAdmitAt = 0
+  let soldOutAt: number | null = null
+  let announced = false // the site's "sold out" notice: waiting users leave
+  let finished = 0
+  const started = performance.now()
+  const elapsed = (): number => performance.now() - started
+
+  async function call<T> (step: RushStep, method: string, path: string, headers: Record<string, string>, body?: unknown): Promise<Reply<T>> {
+    const asked = performance.now()
+    const r = await o.client.request<T>(method, path, { headers, body })
+    latency[step].add(r.ms)
+    driverWait.add(performance.now() - asked - r.ms)
+    const label = r.status === 0 ? `network ${String((r.body as { code?: string } | undefined)?.code ?? '')}` : outcomeLabel(r.status, r.body)
+    outcomes[step].add(label)
+    if (!EXPECTED[step].includes(label)) errors.add(`${step} ${label}`)
+    return r
+  }
+
+  const pick = <T>(xs: T[]): T => xs[Math.floor(Math.random() * xs.length)]
+  const jitter = (ms: number): number => ms * (0.8 + Math.random() * 0.4)
+  const interval = (position: number): number =>
+    jitter(position <= o.maxActive ? o.pollMs.near : position <= 5 * o.maxActive ? o.pollMs.mid : o.pollMs.far)
+
+  async function user (i: number): Promise<string> {
+    const auth = { authorization: `Bearer ${signBearer(o.secret, `${o.userPrefix}${i}`)}` }
+    let preferred = pick(o.dates)
+    const j = await call<Ticket>('join', 'POST', '/queue/tokens', auth, { concertId: o.concertId })
+    joined++
+    if (j.status !== 200 && j.status !== 201) return 'join failed'
+    let ticket = j.body
+    const withToken = (): Record<string, string> => ({ ...auth, 'queue-token': ticket.token })
+    const leave = async (): Promise<void> => { await call('leave', 'DELETE', '/queue/tokens/current', withToken()) }
+
+    if (ticket.status !== 'ACTIVE') {
+      waiting++
+      try {
+        while (ticket.status !== 'ACTIVE') {
+          if (announced) { await leave(); return 'left: sold out while waiting' }
+          await sleep(interval(ticket.position))
+          if (announced) { await leave(); return 'left: sold out while waiting' }
+          const p = await call<Ticket>('poll', 'GET', '/queue/tokens/current', withToken())
+          if (p.status !== 200) return `lost the queue place (${p.status})`
+          ticket = p.body
+        }
+      } finally { waiting-- }
+    }
+    admitted++
+    lastAdmitAt = elapsed()
+    if (firstAdmitAt === 0) firstAdmitAt = lastAdmitAt
+
+    for (let attempt = 0; attempt < 12; attempt++) {
+      const s = await call<{ seats: Seat[] }>('seats', 'GET', `/concerts/${preferred}/seats`, withToken())
+      if (s.status !== 200) { await leave(); return `no seat map (${s.status})` }
+      const free = s.body.seats.filter(x => x.status === 'AVAILABLE')
+      if (free.length === 0) {
+        // This date is gone: look for another one with seats left (the public list counts live holds as taken).
+        const d = await call<{ dates: Array<{ date: string, availableSeats: number }> }>('dates', 'GET', `/concerts/dates?concertId=${o.concertId}`, {})
+        const open = d.status === 200 ? d.body.dates.filter(x => x.availableSeats > 0 && o.dates.includes(x.date)) : []
+        if (open.length === 0) { await leave(); return 'lost: sold out' }
+        preferred = pick(open).date
+        continue
+      }
+      const seat = pick(free)
+      holdAttempts++
+      const h = await call<{ id: string, price: number }>('hold', 'POST', '/reservations', withToken(), { date: preferred, seatNo: seat.seatNo })
+      if (h.status === 409) continue
+      if (h.status !== 201) continue
+      holds++
+      lastHoldAt = elapsed()
+      if (firstHoldAt === 0) firstHoldAt = lastHoldAt
+      const c = await call('charge', 'POST', `/users/${o.userPrefix}${i}/points/charge`, { ...auth, 'idempotency-key': randomUUID() }, { amount: h.body.price })
+      const paid = c.status === 200
+        ? await call('pay', 'POST', `/reservations/${h.body.id}/pay`, { ...auth, 'idempotency-key': randomUUID() })
+        : null
+      if (paid?.status === 200) {
+        bought++
+        if (bought === totalSeats && soldOutAt === null) soldOutAt = elapsed()
+        return 'bought a seat'
+      }
+      // Give the seat back at once rather than let the hold lapse minutes later.
+      await call('cancel', 'DELETE', `/reservations/${h.body.id}`, auth)
+      await leave()
+      return 'failed to pay'
+    }
+    await leave()
+    return 'gave up after 12 tries'
+  }
+
+  // The monitor: the queue's ACTIVE count (metrics gauge, and any extra sampler) and the concert's sales.
+  let sampleCount = 0; let sampleSum = 0; let sampleMax = 0; let lastSample: number | null = null
+  const sampled = (n: number): void => { sampleCount++; sampleSum += n; if (n > sampleMax) sampleMax = n; lastSample = n }
+  const sources = ['GET /metrics concert_queue_active']
+  if (o.sampleActive) sources.push('redis ZCOUNT of the active set')
+  let stop = false
+  const gauge = new RegExp(`^concert_queue_active\\{concert_id="${o.concertId}"\\} (\\d+)`, 'm')
+  const sampleMetrics = async (): Promise<void> => {
+    for (let k = 0; k < o.monitor.ports.length; k++) {
+      const r = await o.monitor.request<string>('GET', '/metrics', { instance: k })
+      const m = typeof r.body === 'string' ? gauge.exec(r.body) : null
+      sampled(m ? Number(m[1]) : 0)
+    }
+  }
+  const monitor = (async () => {
+    let lastProgress = 0
+    let lastSales = 0
+    while (!stop) {
+      await sampleMetrics()
+      if (o.sampleActive) for (let k = 0; k < 4 && !stop; k++) { sampled(await o.sampleActive()); await sleep(25) }
+      else await sleep(100)
+      if (elapsed() - lastSales > 500) {
+        lastSales = elapsed()
+        const s = await o.monitor.request<{ totals: { sold: number, held: number } }>('GET', `/admin/concerts/${o.concertId}/sales`, { headers: { authorization: o.adminBearer } })
+        if (s.status === 200 && s.body.totals.sold === totalSeats && soldOutAt === null) soldOutAt = elapsed()
+      }
+      if (soldOutAt !== null) announced = true
+      if (!announced && elapsed() > o.timeoutMs) { announced = true; o.log(`  rush: time limit (${o.timeoutMs / 1000} s) reached before selling out; everybody leaves`) }
+      if (elapsed() - lastProgress >= 1000) {
+        lastProgress = elapsed()
+        o.log(`  rush ${(elapsed() / 1000).toFixed(1).padStart(5)} s: joined ${joined}/${o.users}, waiting ${waiting}, admitted ${admitted}, ` +
+          `holds ${holds}, sold ${bought}/${totalSeats}, active now ${lastSample ?? '?'} (max ${sampleMax}), ` +
+          `in flight ${o.client.limiter.inFlight}, errors ${errors.total()}, done ${finished}`)
+      }
+    }
+  })()
+
+  let joinedAllAt = 0
+  const users = Array.from({ length: o.users }, (_, i) => user(i).then(
+    (why) => { byUser.add(why); finished++ },
+    (err: unknown) => { byUser.add(`crashed: ${(err as Error).message}`); finished++ }
+  ))
+  void (async () => { while (joined < o.users && !stop) await sleep(20); joinedAllAt = elapsed() })()
+  await Promise.all(users)
+  stop = true
+  await monitor
+  const totalMs = elapsed()
+
+  const steps = Object.fromEntries(RUSH_STEPS.map(s => [s, { ...latency[s].summary(), outcomes: outcomes[s].counts }])) as Record<RushStep, StepFigures>
+  return {
+    users: o.users,
+    seats: totalSeats,
+    maxActive: o.maxActive,
+    concurrency: o.client.limiter.max,
+    soldOut: soldOutAt !== null,
+    timeToSellOutMs: soldOutAt === null ? null : round(soldOutAt, 0),
+    totalMs: round(totalMs, 0),
+    joinedMs: round(joinedAllAt, 0),
+    admitted,
+    admissionsPerSec: round(admitted / (Math.max(1, lastAdmitAt) / 1000), 1),
+    holds,
+    holdAttempts,
+    holdsPerSec: round(holds / (Math.max(1, lastHoldAt - firstHoldAt) / 1000), 1),
+    bought,
+    outcomesByUser: byUser.counts,
+    steps,
+    errors: errors.counts,
+    serverErrors: Object.values(outcomes).reduce((a, t) => a + t.total(l => /^5\d\d/.test(l)), 0),
+    activeSamples: { count: sampleCount, max: sampleMax, mean: round(sampleSum / Math.max(1, sampleCount), 1), sources },
+    peakInFlight: o.client.limiter.peak,
+    driverWait: driverWait.summary()
+  }
+}

@@ -45,6 +45,11 @@ export function errorMessage (error: unknown): string {
 }
 
 /** An inline alert for an error: the message, a small line with the code for support, and optional actions. */
+/** The "Try again" button of a page whose data failed to load: it renders the page again. */
+export function retryButton (render: () => Promise<void> | void): HTMLElement {
+  return h('button', { type: 'button', class: 'btn', onClick: () => { void render() } }, t('common.retry'))
+}
+
 export function errorBox (error: unknown, ...actions: Child[]): HTMLElement {
   const code = error instanceof ApiError ? error.code : null
   const requestId = error instanceof ApiError ? error.requestId : null

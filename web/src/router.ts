@@ -1,6 +1,6 @@
 // Hash routes (#/seats/1/2026-12-24): the server only serves index.html, so no path can collide with an API route.
 
-import { replaceChildren, errorBox, h } from './dom'
+import { replaceChildren, errorBox, h, retryButton } from './dom'
 import { session } from './session'
 import { t } from './i18n'
 
@@ -77,7 +77,7 @@ export async function render (): Promise<void> {
     await found.route.view({ root, params: found.params, signal: mine.signal })
   } catch (error) {
     if (mine.signal.aborted) return
-    replaceChildren(root, errorBox(error, h('button', { type: 'button', class: 'btn', onClick: () => { void render() } }, t('common.retry'))))
+    replaceChildren(root, errorBox(error, retryButton(render)))
   }
   if (!mine.signal.aborted) focusHeading(root)
 }

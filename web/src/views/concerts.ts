@@ -2,7 +2,7 @@
 
 import type { ShowDate } from '../api'
 import { loadCatalog } from '../catalog'
-import { errorBox, h, loading, pageTitle, replaceChildren } from '../dom'
+import { errorBox, h, loading, pageTitle, replaceChildren, retryButton } from '../dom'
 import { formatDate, formatHourMinute, t } from '../i18n'
 import { render, type ViewContext } from '../router'
 import { icon } from '../icons'
@@ -40,7 +40,7 @@ export async function concertsView ({ root, signal }: ViewContext): Promise<void
     catalog = await loadCatalog(0)
   } catch (error) {
     if (signal.aborted) return
-    replaceChildren(root, pageTitle(t('concerts.title')), errorBox(error, h('button', { type: 'button', class: 'btn', onClick: () => { void render() } }, t('common.retry'))))
+    replaceChildren(root, pageTitle(t('concerts.title')), errorBox(error, retryButton(render)))
     return
   }
   if (signal.aborted) return

@@ -2,7 +2,7 @@
 
 import { api, type Payment, type Reservation } from '../api'
 import { concertTitle, showStartsAt } from '../catalog'
-import { errorBox, h, loading, pageTitle, replaceChildren } from '../dom'
+import { errorBox, h, loading, pageTitle, replaceChildren, retryButton } from '../dom'
 import { formatDate, formatDateTime, t, won } from '../i18n'
 import { navigate, render, type ViewContext } from '../router'
 
@@ -23,7 +23,7 @@ export async function confirmationView ({ root, params, signal }: ViewContext): 
     reservation = await api.reservation(params.reservationId, signal)
   } catch (error) {
     if (signal.aborted) return
-    replaceChildren(root, heading, errorBox(error, h('button', { type: 'button', class: 'btn', onClick: () => { void render() } }, t('common.retry'))))
+    replaceChildren(root, heading, errorBox(error, retryButton(render)))
     return
   }
   if (signal.aborted) return

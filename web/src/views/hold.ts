@@ -3,7 +3,7 @@
 import { api, ApiError, newIdempotencyKey, serverNow, type Reservation } from '../api'
 import { setBalance } from '../balance'
 import { concertTitle } from '../catalog'
-import { announce, busy, errorBox, h, loading, noticeBox, pageTitle, replaceChildren } from '../dom'
+import { announce, busy, errorBox, h, loading, noticeBox, pageTitle, replaceChildren, retryButton } from '../dom'
 import { clock, formatDate, t, won } from '../i18n'
 import { navigate, render, type ViewContext } from '../router'
 import { forgetQueueToken } from '../session'
@@ -23,7 +23,7 @@ export async function holdView ({ root, params, signal }: ViewContext): Promise<
     [reservation, { balance }] = await Promise.all([api.reservation(params.reservationId, signal), api.balance(signal)])
   } catch (error) {
     if (signal.aborted) return
-    replaceChildren(root, heading, errorBox(error, h('button', { type: 'button', class: 'btn', onClick: () => { void render() } }, t('common.retry'))))
+    replaceChildren(root, heading, errorBox(error, retryButton(render)))
     return
   }
   if (signal.aborted) return

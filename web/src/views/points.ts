@@ -2,7 +2,7 @@
 
 import { api, newIdempotencyKey, type PointItem } from '../api'
 import { setBalance } from '../balance'
-import { busy, errorBox, h, loading, noticeBox, pageTitle, replaceChildren } from '../dom'
+import { busy, errorBox, h, loading, noticeBox, pageTitle, replaceChildren, retryButton } from '../dom'
 import { formatDateTime, t, won } from '../i18n'
 import { render, type ViewContext } from '../router'
 
@@ -17,7 +17,7 @@ export async function pointsView ({ root, signal }: ViewContext): Promise<void> 
     [{ balance }, firstPage] = await Promise.all([api.balance(signal), api.history(null, signal)])
   } catch (error) {
     if (signal.aborted) return
-    replaceChildren(root, heading, errorBox(error, h('button', { type: 'button', class: 'btn', onClick: () => { void render() } }, t('common.retry'))))
+    replaceChildren(root, heading, errorBox(error, retryButton(render)))
     return
   }
   if (signal.aborted) return

@@ -2,7 +2,7 @@
 
 import { api, serverNow, type Reservation, type ReservationStatus } from '../api'
 import { loadCatalog } from '../catalog'
-import { errorBox, h, loading, pageTitle, replaceChildren } from '../dom'
+import { errorBox, h, loading, pageTitle, replaceChildren, retryButton } from '../dom'
 import { formatDate, formatDateTime, t, won } from '../i18n'
 import { render, type ViewContext } from '../router'
 import { icon, type IconName } from '../icons'
@@ -20,7 +20,7 @@ export async function reservationsView ({ root, signal }: ViewContext): Promise<
     if (catalog) titles = new Map(catalog.concerts.map(c => [c.id, c.title]))
   } catch (error) {
     if (signal.aborted) return
-    replaceChildren(root, heading, errorBox(error, h('button', { type: 'button', class: 'btn', onClick: () => { void render() } }, t('common.retry'))))
+    replaceChildren(root, heading, errorBox(error, retryButton(render)))
     return
   }
   if (signal.aborted) return

@@ -2,7 +2,7 @@
 
 import { api, ApiError, seatEventsUrl, serverNow, type QueueTicket, type Reservation, type Seat, type SeatEvent, type SeatStatus } from '../api'
 import { concertTitle } from '../catalog'
-import { busy, errorBox, h, loading, noticeBox, pageTitle, replaceChildren } from '../dom'
+import { busy, errorBox, h, loading, noticeBox, pageTitle, replaceChildren, retryButton } from '../dom'
 import { clock, formatDate, t, won } from '../i18n'
 import { navigate, render, type ViewContext } from '../router'
 import { forgetQueueToken, queueToken } from '../session'
@@ -67,7 +67,7 @@ export async function seatMapView ({ root, params, signal }: ViewContext): Promi
   } catch (error) {
     if (signal.aborted) return
     if (queueTrouble(error)) return
-    replaceChildren(root, heading, errorBox(error, h('button', { type: 'button', class: 'btn', onClick: () => { void render() } }, t('common.retry'))))
+    replaceChildren(root, heading, errorBox(error, retryButton(render)))
     return
   }
   if (signal.aborted) return

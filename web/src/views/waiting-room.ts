@@ -2,7 +2,7 @@
 
 import { api, ApiError, queueEventsUrl, type QueueTicket } from '../api'
 import { concertTitle } from '../catalog'
-import { busy, errorBox, h, loading, noticeBox, pageTitle, replaceChildren } from '../dom'
+import { busy, errorBox, h, loading, noticeBox, pageTitle, replaceChildren, retryButton } from '../dom'
 import { formatDate, roughWait, t } from '../i18n'
 import { navigate, render, type ViewContext } from '../router'
 import { forgetQueueToken, saveQueueToken } from '../session'
@@ -16,7 +16,7 @@ export async function waitingRoomView ({ root, params, signal }: ViewContext): P
   const heading = pageTitle(t('queue.title'))
   replaceChildren(root, heading, h('p', { role: 'status' }, t('queue.joining')), loading())
 
-  const retry = h('button', { type: 'button', class: 'btn', onClick: () => { void render() } }, t('common.retry'))
+  const retry = retryButton(render)
   let ticket: QueueTicket
   try {
     ticket = await api.joinQueue(concertId, signal)

@@ -5,7 +5,7 @@ import { dirname } from 'node:path'
 import SqliteDatabase from 'better-sqlite3'
 import { createPool } from 'mysql2'
 import { Kysely, Migrator, MysqlDialect, SqliteDialect, sql, type Transaction } from 'kysely'
-import { migrationProvider } from './migrations.js'
+import { migrationProvider } from './migrations/index.js'
 import type { DB } from './schema.js'
 
 export type Dialect = 'sqlite' | 'mysql'

@@ -1,14 +1,14 @@
-// Schema migrations, one list for both dialects; run at start by Kysely's Migrator.
+// Migration 0001: the booking core's tables (users, concerts, shows, seats, reservations, points, payments, idempotency).
 
-import { MysqlAdapter, sql, type CreateTableBuilder, type Kysely, type Migration, type MigrationProvider } from 'kysely'
+import type { Kysely, Migration } from 'kysely'
+import { isMysql, tableOptions } from './helpers.js'
 
 // Migrations take Kysely<any> on purpose (Kysely's advice): they must not depend on today's schema types.
 /* eslint-disable @typescript-eslint/no-explicit-any */
-const initial: Migration = {
+export const initial: Migration = {
   async up (db: Kysely<any>) {
     // MySQL/MariaDB: utf8mb4 whatever the server's default (titles are often Korean), InnoDB for row locks.
-    const mysql = db.getExecutor().adapter instanceof MysqlAdapter
-    const t = (b: CreateTableBuilder<string, never>) => mysql ? b.modifyEnd(sql`engine=InnoDB default charset=utf8mb4 collate=utf8mb4_bin`) : b
+    const t = tableOptions(isMysql(db))
     await t(db.schema.createTable('users')
       .addColumn('id', 'varchar(64)', c => c.primaryKey())
       .addColumn('balance', 'bigint', c => c.notNull().defaultTo(0))
@@ -91,8 +91,4 @@ const initial: Migration = {
       await db.schema.dropTable(t).ifExists().execute()
     }
   }
-}
-
-export const migrationProvider: MigrationProvider = {
-  async getMigrations () { return { '0001_initial': initial } }
 }

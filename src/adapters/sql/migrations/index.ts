@@ -1,0 +1,13 @@
+// Schema migrations, one list for both dialects, run at start by Kysely's Migrator in name order.
+// Each migration is a file of its own here; add new ones at the end with the next number.
+
+import type { Migration, MigrationProvider } from 'kysely'
+import { initial } from './0001-initial.js'
+
+const migrations: Record<string, Migration> = {
+  '0001_initial': initial
+}
+
+export const migrationProvider: MigrationProvider = {
+  async getMigrations () { return migrations }
+}

@@ -50,6 +50,17 @@ export interface IdempotencyKeysTable {
   created_at: number
 }
 
+export interface OutboxTable {
+  id: Generated<number>
+  type: string
+  show_id: number | null
+  occurred_at: number
+  /** JSON of the event's data. */
+  data: string
+  /** When the relay delivered it (null until then). */
+  published_at: number | null
+}
+
 export interface DB {
   users: UsersTable
   concerts: ConcertsTable
@@ -59,4 +70,5 @@ export interface DB {
   point_history: PointHistoryTable
   payments: PaymentsTable
   idempotency_keys: IdempotencyKeysTable
+  outbox: OutboxTable
 }

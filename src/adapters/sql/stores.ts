@@ -5,6 +5,7 @@ import type { Transact, TxStores } from '../../shared/transaction.js'
 import type { SqlDatabase } from './database.js'
 import type { DB } from './schema.js'
 import { createSqlIdempotencyStore } from './idempotency.sql.js'
+import { createSqlOutboxStore } from './outbox.sql.js'
 import { createSqlPaymentStore } from './payments.sql.js'
 import { createSqlPointStore } from './points.sql.js'
 import { createSqlReservationStore } from './reservations.sql.js'
@@ -14,7 +15,8 @@ export function createSqlStores (db: Kysely<DB>): TxStores {
     reservations: createSqlReservationStore(db),
     points: createSqlPointStore(db),
     payments: createSqlPaymentStore(db),
-    idempotency: createSqlIdempotencyStore(db)
+    idempotency: createSqlIdempotencyStore(db),
+    outbox: createSqlOutboxStore(db)
   }
 }
 

@@ -3,9 +3,11 @@
 
 import type { Migration, MigrationProvider } from 'kysely'
 import { initial } from './0001-initial.js'
+import { outbox } from './0002-outbox.js'
 
 const migrations: Record<string, Migration> = {
-  '0001_initial': initial
+  '0001_initial': initial,
+  '0002_outbox': outbox
 }
 
 export const migrationProvider: MigrationProvider = {

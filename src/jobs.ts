@@ -31,7 +31,7 @@ export function startJobs (deps: AppDeps, hub: QueueHub, log: FastifyBaseLogger)
       await admitWaiting(deps)
       if (hub.size() > 0) await hub.refresh()
     }),
-    every(SWEEP_TICK_MS, 'hold sweeper', log, () => expireHolds({ reservations: deps.stores.reservations, events: deps.seatEvents, clock: deps.clock })),
+    every(SWEEP_TICK_MS, 'hold sweeper', log, () => expireHolds({ reservations: deps.stores.reservations, transact: deps.transact, events: deps.seatEvents, clock: deps.clock })),
     every(3600_000, 'idempotency purge', log, () => deps.stores.idempotency.purge(deps.clock.now() - IDEMPOTENCY_KEEP_MS))
   ]
   return async () => { await Promise.all(jobs.map(j => j.stop())) }

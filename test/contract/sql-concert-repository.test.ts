@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Show } from '../../src/modules/concerts/concert.js'
 import type { ReservationStore } from '../../src/modules/reservations/reservation-store.js'
 import { SQL_BACKENDS } from '../support/backends.js'
-import { DAY, T0, concertInput, givenConcert, newUserId, openSqlWorld, type SqlWorld } from '../support/factories.js'
+import { DAY, T0, concertInput, givenConcert, givenHold, newUserId, openSqlWorld, type SqlWorld } from '../support/factories.js'
 
 describe.each(SQL_BACKENDS)('ConcertRepository on %s', (backend) => {
   let w: SqlWorld
@@ -18,17 +18,11 @@ describe.each(SQL_BACKENDS)('ConcertRepository on %s', (backend) => {
   /** Holds a seat until `heldUntil` as the use case does (and sells it when asked, with a payment of its price). */
   async function take (show: Show, seatNo: number, heldUntil: number, sell = false): Promise<void> {
     const userId = newUserId()
-    const seat = { showId: show.id, seatNo }
-    const price = (await w.concerts.listSeatStates(show.id)).find(s => s.seatNo === seatNo)?.price ?? 0
-    const r = await w.transact(async (tx) => {
-      const created = await tx.reservations.insert({ userId, concertId: show.concertId, showId: show.id, date: show.date, seatNo, price, status: 'HELD', heldUntil, createdAt: T0, paidAt: null })
-      if (!await tx.reservations.holdSeat(seat, created.id, userId, heldUntil, T0)) throw new Error('taken')
-      return created
-    })
+    const r = await givenHold(w, show, [seatNo], userId, heldUntil)
     if (sell) {
-      expect(await store.sellSeat(seat, r.id, userId, T0)).toBe(true)
+      expect(await store.sellSeats({ showId: show.id, seatNos: [seatNo] }, r.id, userId, T0)).toBe(1)
       await store.setStatusFromHeld(r.id, 'CONFIRMED', T0)
-      await w.stores.payments.insert({ reservationId: r.id, userId, amount: price, createdAt: T0 })
+      await w.stores.payments.insert({ reservationId: r.id, userId, amount: r.price, createdAt: T0 })
     }
   }
 

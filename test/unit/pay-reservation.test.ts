@@ -64,7 +64,7 @@ describe('payReservation', () => {
     await pay('alice', r.id)
     w.clock.advance(TTL * 10)
     expect(await w.seatStatus(7)).toBe('SOLD')
-    await w.gate.release(w.show.id, 7)
+    await w.gate.release(w.seats(7))
     await expect(w.hold('bob', 7)).rejects.toMatchObject({ code: 'SEAT_UNAVAILABLE' })
     expect((await stored(r.id)).status).toBe('CONFIRMED')
   })

@@ -15,7 +15,7 @@ describe('cancelHold', () => {
 
   const cancel = (userId: string, reservationId: number) =>
     cancelHold({ transact: w.transact, gate: w.gate, events: w.events, clock: w.clock }, { userId, reservationId })
-  const status = async (id: number) => (await getReservation({ reservations: w.stores.reservations, clock: w.clock }, { id, userId: 'admin', isAdmin: true })).status
+  const status = async (id: number) => (await getReservation({ reservations: w.stores.reservations, concerts: w.concerts, clock: w.clock }, { id, userId: 'admin', isAdmin: true })).status
 
   it('cancelling a live hold frees the seat at once for the next buyer', async () => {
     const r = await w.hold('alice', 4)

@@ -12,7 +12,7 @@ describe('holdSeat', () => {
   beforeEach(async () => { w = await openBookingWorld({ holdTtlMs: TTL, maxHoldsPerUser: 2, seats: 10, price: 150_000 }) })
   afterEach(async () => { await w.close() })
 
-  const read = (id: number, userId: string) => getReservation({ reservations: w.stores.reservations, clock: w.clock }, { id, userId, isAdmin: false })
+  const read = (id: number, userId: string) => getReservation({ reservations: w.stores.reservations, concerts: w.concerts, clock: w.clock }, { id, userId, isAdmin: false })
 
   it('holding a seat gives a HELD reservation until holdTtlMs from now, shows the seat HELD and announces it', async () => {
     const r = await w.hold('alice', 3)
@@ -20,7 +20,7 @@ describe('holdSeat', () => {
       userId: 'alice', concertId: w.concert.id, showId: w.show.id, date: '2026-12-24', seatNo: 3,
       price: 150_000, status: 'HELD', heldUntil: T0 + TTL, createdAt: T0, paidAt: null
     })
-    expect(await read(r.id, 'alice')).toEqual(r)
+    expect(await read(r.id, 'alice')).toEqual({ ...r, seats: [{ seatNo: 3, section: 'R', row: '1', grade: 'R', price: 150_000 }] })
     expect(await w.seatStatus(3)).toBe('HELD')
     expect(await w.seatStatus(4)).toBe('AVAILABLE')
     expect(w.published).toEqual([{ showId: w.show.id, seatNo: 3, status: 'HELD' }])
@@ -58,7 +58,7 @@ describe('holdSeat', () => {
     expect((await read(old.id, 'alice')).status).toBe('EXPIRED')
     // The takeover leaves the stored row to the sweeper: still HELD with its past heldUntil, which every reader sees as EXPIRED.
     expect(await w.stores.reservations.findById(old.id)).toMatchObject({ status: 'HELD', heldUntil: T0 + TTL })
-    expect((await listUserReservations({ reservations: w.stores.reservations, clock: w.clock }, 'alice')).map(r => r.status)).toEqual(['EXPIRED'])
+    expect((await listUserReservations({ reservations: w.stores.reservations, concerts: w.concerts, clock: w.clock }, 'alice')).map(r => r.status)).toEqual(['EXPIRED'])
     // ...and it no longer counts toward alice's hold limit.
     await expect(w.hold('alice', 4)).resolves.toMatchObject({ status: 'HELD' })
     await expect(w.hold('alice', 5)).resolves.toMatchObject({ status: 'HELD' })

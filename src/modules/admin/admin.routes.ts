@@ -1,16 +1,11 @@
 // HTTP routes for admins: create a concert with shows and seats, read its sales.
 
 import { Type } from 'typebox'
-import type { FastifyInstance } from 'fastify'
-import type { AppDeps } from '../../deps.js'
 import { iso } from '../../shared/clock.js'
 import { NotFoundError } from '../../shared/errors.js'
 import { parseId } from '../../shared/ids.js'
-import type { Auth } from '../../http/auth.js'
-import { BearerSecurity, CalendarDate, IdString, Instant, Won, problems } from '../../http/schemas.js'
-import { concertSales } from '../concerts/concert-sales.js'
-import { createConcert } from '../concerts/create-concert.js'
-import { ConcertSchema } from '../concerts/concerts.routes.js'
+import type { App, RouteDeps } from '../../http/route-deps.js'
+import { BearerSecurity, CalendarDate, ConcertSchema, IdString, Instant, Won, problems } from '../../http/schemas.js'
 
 const SeatRangeSchema = Type.Object({
   from: Type.Integer({ minimum: 1, maximum: 100_000 }),
@@ -29,7 +24,7 @@ const NewConcertSchema = Type.Object({
   }, { additionalProperties: false }), { minItems: 1, maxItems: 366 })
 }, { additionalProperties: false })
 
-export function registerAdminRoutes (app: FastifyInstance, deps: AppDeps, auth: Auth): void {
+export function registerAdminRoutes (app: App, { useCases, auth }: RouteDeps): void {
   app.post('/admin/concerts', {
     onRequest: auth.requireAdmin,
     schema: {
@@ -44,8 +39,8 @@ export function registerAdminRoutes (app: FastifyInstance, deps: AppDeps, auth: 
       }
     }
   }, async (request, reply) => {
-    const body = request.body as { title: string, venue: string, shows: Array<{ date: string, startsAt: string, seats: Array<{ from: number, to: number, grade: string, price: number }> }> }
-    const { concert, shows } = await createConcert(deps, {
+    const body = request.body
+    const { concert, shows } = await useCases.concerts.create({
       title: body.title, venue: body.venue, shows: body.shows.map(s => ({ ...s, startsAt: Date.parse(s.startsAt) }))
     })
     return reply.code(201).send({ ...concert, id: String(concert.id), shows: shows.map(s => ({ id: String(s.id), date: s.date, startsAt: iso(s.startsAt) })) })
@@ -55,30 +50,31 @@ export function registerAdminRoutes (app: FastifyInstance, deps: AppDeps, auth: 
     onRequest: auth.requireAdmin,
     schema: {
       tags: ['admin'],
-      summary: 'Seats sold, held, available and revenue per date',
+      summary: 'Seats sold, held, available, revenue and refunds per date',
+      description: 'revenue is net of refunds; refunds counts the refunded orders and refunded their amount.',
       security: BearerSecurity,
       params: Type.Object({ concertId: Type.String({ minLength: 1, maxLength: 32 }) }),
       response: {
         200: Type.Object({
           concertId: IdString,
           dates: Type.Array(Type.Object({
-            showId: IdString, date: CalendarDate, startsAt: Instant, totalSeats: Type.Integer(), sold: Type.Integer(), held: Type.Integer(), available: Type.Integer(), revenue: Won
+            showId: IdString, date: CalendarDate, startsAt: Instant, totalSeats: Type.Integer(), sold: Type.Integer(), held: Type.Integer(), available: Type.Integer(), revenue: Won, refunds: Type.Integer(), refunded: Won
           })),
-          totals: Type.Object({ sold: Type.Integer(), held: Type.Integer(), available: Type.Integer(), revenue: Won })
+          totals: Type.Object({ sold: Type.Integer(), held: Type.Integer(), available: Type.Integer(), revenue: Won, refunds: Type.Integer(), refunded: Won })
         }),
         ...problems(401, 403, 404)
       }
     }
   }, async (request) => {
-    const raw = (request.params as { concertId: string }).concertId
+    const raw = request.params.concertId
     const concertId = parseId(raw)
     if (concertId === null) throw new NotFoundError('CONCERT_NOT_FOUND', `no concert ${raw}`)
-    const sales = await concertSales(deps, concertId)
-    const sum = (k: 'sold' | 'held' | 'available' | 'revenue'): number => sales.reduce((a, s) => a + s[k], 0)
+    const sales = await useCases.concerts.sales(concertId)
+    const sum = (k: 'sold' | 'held' | 'available' | 'revenue' | 'refunds' | 'refunded'): number => sales.reduce((a, s) => a + s[k], 0)
     return {
       concertId: String(concertId),
       dates: sales.map(s => ({ ...s, showId: String(s.showId), startsAt: iso(s.startsAt) })),
-      totals: { sold: sum('sold'), held: sum('held'), available: sum('available'), revenue: sum('revenue') }
+      totals: { sold: sum('sold'), held: sum('held'), available: sum('available'), revenue: sum('revenue'), refunds: sum('refunds'), refunded: sum('refunded') }
     }
   })
 }

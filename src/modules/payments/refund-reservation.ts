@@ -1,7 +1,7 @@
 // Use case: give a paid order back — the points return, the payment is marked refunded, every seat is for sale again.
 
 import type { Clock } from '../../shared/clock.js'
-import { AppError } from '../../shared/errors.js'
+import { ConflictError } from '../../shared/errors.js'
 import type { Transact } from '../../shared/transaction.js'
 import type { ConcertRepository } from '../concerts/concert-repository.js'
 import { requireShow } from '../concerts/list-seats.js'
@@ -43,7 +43,7 @@ export async function refundReservation (deps: RefundReservationDeps, input: Ref
     if (!input.isAdmin) {
       const show = await requireShow(deps.concerts, r.concertId, r.date)
       if (now >= show.startsAt - deps.refundCutoffMs) {
-        throw new AppError(409, 'REFUND_CLOSED', `refunds close ${deps.refundCutoffMs / 3_600_000} hours before the show starts`, { closedAt: new Date(show.startsAt - deps.refundCutoffMs).toISOString() })
+        throw new ConflictError('REFUND_CLOSED', `refunds close ${deps.refundCutoffMs / 3_600_000} hours before the show starts`, { closedAt: new Date(show.startsAt - deps.refundCutoffMs).toISOString() })
       }
     }
     // Lock order everywhere: user row, then seats, then reservation, then payment. A concurrent refund or pay
@@ -71,6 +71,6 @@ export async function refundReservation (deps: RefundReservationDeps, input: Ref
 }
 
 function assertRefundable (r: Reservation): void {
-  if (r.status === 'REFUNDED') throw new AppError(409, 'ALREADY_REFUNDED', `reservation ${r.id} was refunded already`)
-  if (r.status !== 'CONFIRMED') throw new AppError(409, 'RESERVATION_NOT_CONFIRMED', `reservation ${r.id} is not paid (${r.status})`)
+  if (r.status === 'REFUNDED') throw new ConflictError('ALREADY_REFUNDED', `reservation ${r.id} was refunded already`)
+  if (r.status !== 'CONFIRMED') throw new ConflictError('RESERVATION_NOT_CONFIRMED', `reservation ${r.id} is not paid`)
 }

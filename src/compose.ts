@@ -70,7 +70,7 @@ export function buildUseCases (ports: Ports, config: Config, clock: Clock) {
     onPaid: (r: { concertId: number, userId: string }) => endTurnAfterPurchase(room, r).catch(() => {})
   }
   const chargeDeps = { transact, users: stores.points, clock, maxCharge: config.maxCharge, maxBalance: config.maxBalance }
-  const refundDeps = { transact, concerts, gate, events: seatEvents, clock, refundCutoffMs: config.refundCutoffMs }
+  const refundDeps = { transact, reservations: stores.reservations, concerts, gate, events: seatEvents, clock, refundCutoffMs: config.refundCutoffMs }
 
   return {
     concerts: {

@@ -53,6 +53,8 @@ export interface ConcertSpec {
   ranges?: SeatRange[]
   seats?: number
   price?: number
+  /** The shows refuse selections that leave a lone free seat. */
+  noSingleSeatGaps?: boolean
 }
 
 /** The input of a concert: by default one show on 2026-12-24 with seats 1–10 at 100,000 won. */
@@ -61,7 +63,7 @@ export function concertInput (spec: ConcertSpec = {}): NewConcert {
   return {
     title: spec.title ?? 'Test Concert',
     venue: 'Test Hall',
-    shows: (spec.dates ?? ['2026-12-24']).map(date => ({ date, startsAt: Date.parse(`${date}T10:00:00.000Z`), seats: ranges }))
+    shows: (spec.dates ?? ['2026-12-24']).map(date => ({ date, startsAt: Date.parse(`${date}T10:00:00.000Z`), seats: ranges, ...(spec.noSingleSeatGaps ? { noSingleSeatGaps: true } : {}) }))
   }
 }
 

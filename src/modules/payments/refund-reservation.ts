@@ -9,11 +9,14 @@ import { requireOwnReservation } from '../reservations/get-reservation.js'
 import type { HoldGate } from '../reservations/hold-gate.js'
 import { eventData } from '../reservations/hold-seat.js'
 import type { Reservation } from '../reservations/reservation.js'
+import type { ReservationStore } from '../reservations/reservation-store.js'
 import type { SeatEvents } from '../reservations/seat-events.js'
 import { reread } from './pay-reservation.js'
 
 export interface RefundReservationDeps {
   transact: Transact
+  /** Reads outside the transaction (where the reservation's show is). */
+  reservations: Pick<ReservationStore, 'findById'>
   concerts: ConcertRepository
   gate: HoldGate
   events: SeatEvents
@@ -35,16 +38,16 @@ const NO_BALANCE_LIMIT = Number.MAX_SAFE_INTEGER
  */
 export async function refundReservation (deps: RefundReservationDeps, input: RefundInput): Promise<RefundResult> {
   const now = deps.clock.now()
+  // Which show, and so when refunds close, never changes: it is looked up before the transaction (a lookup
+  // inside it would wait for it on SQLite's one connection).
+  const closesAt = input.isAdmin ? Infinity : await refundsCloseAt(deps, input.reservationId)
   let refunded: Reservation | undefined
   // The transaction's value is the whole result, so an idempotent replay can return it as recorded.
   const result = await deps.transact(async (tx) => {
     const r = await requireOwnReservation(tx.reservations, input.reservationId, input.userId, input.isAdmin)
     assertRefundable(r)
-    if (!input.isAdmin) {
-      const show = await requireShow(deps.concerts, r.concertId, r.date)
-      if (now >= show.startsAt - deps.refundCutoffMs) {
-        throw new ConflictError('REFUND_CLOSED', `refunds close ${deps.refundCutoffMs / 3_600_000} hours before the show starts`, { closedAt: new Date(show.startsAt - deps.refundCutoffMs).toISOString() })
-      }
+    if (now >= closesAt) {
+      throw new ConflictError('REFUND_CLOSED', `refunds close ${deps.refundCutoffMs / 3_600_000} hours before the show starts`, { closedAt: new Date(closesAt).toISOString() })
     }
     // Lock order everywhere: user row, then seats, then reservation, then payment. A concurrent refund or pay
     // of this reservation waits here and then finds its conditional statements match nothing.
@@ -68,6 +71,13 @@ export async function refundReservation (deps: RefundReservationDeps, input: Ref
     for (const seatNo of refunded.seatNos) deps.events.publish({ showId: refunded.showId, seatNo, status: 'AVAILABLE' })
   }
   return result
+}
+
+/** When the owner's refunds of this reservation close (its show's start less the cutoff); Infinity if it does not exist. */
+async function refundsCloseAt (deps: Pick<RefundReservationDeps, 'reservations' | 'concerts' | 'refundCutoffMs'>, reservationId: number): Promise<number> {
+  const r = await deps.reservations.findById(reservationId)
+  if (!r) return Infinity // the transaction answers RESERVATION_NOT_FOUND
+  return (await requireShow(deps.concerts, r.concertId, r.date)).startsAt - deps.refundCutoffMs
 }
 
 function assertRefundable (r: Reservation): void {

@@ -47,14 +47,14 @@ export interface BlockWish {
 }
 
 /**
- * `quantity` free seats side by side in one row: the first block, nearest the stage (section order, then row
- * order, then seat order), that leaves no lone seat; failing that, on a show that allows lone seats, the
- * first block at all. Null when no row has such a block.
+ * `quantity` free seats side by side in one row, nearest the stage: the nearest section that has such a block
+ * at all; within it, the first block (row order, then seat order) that leaves no lone seat, or failing that, on
+ * a show that allows lone seats, its first block. Null when no row has such a block.
  */
 export function pickBlock (layout: SeatSections, isFree: (seatNo: number) => boolean, wish: BlockWish): number[] | null {
   const eligible = (n: number): boolean => isFree(n) && (wish.accepts?.(n) ?? true)
-  let fallback: number[] | null = null
   for (const section of layout.sections) {
+    let fallback: number[] | null = null
     for (const row of section.rows) {
       let run = 0
       for (let i = 0; i < row.seatNos.length; i++) {
@@ -65,6 +65,7 @@ export function pickBlock (layout: SeatSections, isFree: (seatNo: number) => boo
         fallback ??= block
       }
     }
+    if (fallback && !wish.noSingleSeatGaps) return fallback
   }
-  return wish.noSingleSeatGaps ? null : fallback
+  return null
 }

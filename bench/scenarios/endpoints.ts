@@ -19,6 +19,8 @@ export class Fixtures {
   private bigShow: Promise<{ concert: CreatedConcert, tokens: string[] }> | null = null
   /** Holds made by the hold scenario (and topped up for the pay scenario). */
   readonly held: Held[] = []
+  /** The hold run's rate: the pay run is given holds for twice that over its time. */
+  holdRps = 0
   /** Payments answered 200, and pay requests sent at all: for the invariant check. */
   readonly pays = { acknowledged: 0, sent: 0 }
   readonly concertIds: string[] = []
@@ -75,7 +77,7 @@ function keepHolds (f: Fixtures, bodies: string[]): void {
 /** The pay run needs enough holds to last, and every holder the points to pay: both made here, unmeasured. */
 async function prepareToPay (ctx: ScenarioContext, f: Fixtures, b: Booking): Promise<void> {
   const all = holdRequests(ctx, b)
-  const wanted = Math.min(all.length, Math.max(ctx.minPayItems, ctx.budget(0.1)))
+  const wanted = Math.min(all.length, Math.max(ctx.minPayItems, Math.ceil(2 * f.holdRps * ctx.durationSec)))
   if (f.held.length < wanted) {
     const taken = new Set(f.held.map(h => h.seat))
     const seatOf = (r: LoadRequest): string => { const x = JSON.parse(r.body ?? '{}') as { date: string, seatNo: number }; return `${x.date}#${x.seatNo}` }
@@ -160,7 +162,7 @@ export const SCENARIOS: Array<Scenario<Fixtures>> = [
       return {
         requests: holdRequests(ctx, b), once: true, codes: true, capture: 201,
         note: `one seat, a distinct free one per request, ${b.users.length} admitted users in turn (≤ 4 holds per user and show, ${b.shows} shows)`,
-        after: r => keepHolds(f, r.captured)
+        after: (r) => { keepHolds(f, r.captured); f.holdRps = r.rps }
       }
     }
   },

@@ -14,7 +14,7 @@ export function clockTicks (): number {
 }
 
 /** Fields of /proc/<pid>/stat after the command name (which may hold spaces): index 0 is field 3, `state`. */
-function statFields (pid: number | 'self'): string[] | null {
+export function statFields (pid: number | string): string[] | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
     return stat.slice(stat.lastIndexOf(')') + 2).split(' ')

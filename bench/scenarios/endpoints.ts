@@ -57,6 +57,15 @@ interface Booking { demo: CreatedConcert, big: CreatedConcert, shows: number, us
 
 const queueHeaders = (ctx: ScenarioContext, userId: string, token: string): Record<string, string> => ({ authorization: ctx.bearer(userId), 'queue-token': token })
 
+/** The ceilings a scenario is compared with (embedded, production): a primary-key read, a conditional write, the queue's store. */
+const READ: Scenario<Fixtures>['matching'] = { embedded: 'sqlite-select', production: 'mysql-select' }
+const WRITE: Scenario<Fixtures>['matching'] = { embedded: 'sqlite-update', production: 'mysql-update' }
+const QUEUE: Scenario<Fixtures>['matching'] = { embedded: 'hello', production: 'redis-get' }
+
+/** `GET /concerts/{date}/seats<query>` by each admitted user in turn (with their own token for that concert). */
+const seatMapRequests = (ctx: ScenarioContext, date: string, users: string[], tokens: string[], query = ''): LoadRequest[] =>
+  users.map((u, i) => ({ method: 'GET', path: `/concerts/${date}/seats${query}`, headers: queueHeaders(ctx, u, tokens[i]) }))
+
 /** Hold n: user n mod K, round r = n div K: show r mod SHOWS, and each user's 4 seats of a show are distinct. */
 function holdRequests (ctx: ScenarioContext, b: Booking): LoadRequest[] {
   const k = b.users.length
@@ -106,18 +115,18 @@ export const SCENARIOS: Array<Scenario<Fixtures>> = [
     // Before the booking concerts exist: the list aggregates every seat of every upcoming show.
     name: 'dates',
     route: 'GET /concerts/dates',
-    matching: { embedded: 'sqlite-select', production: 'mysql-select' },
+    matching: READ,
     plan: async () => ({ requests: [{ method: 'GET', path: '/concerts/dates' }], note: 'every upcoming show of every concert (demo, warm-up, rush), no filter' })
   },
   {
     name: 'seats view',
     route: 'GET /concerts/{date}/seats',
-    matching: { embedded: 'sqlite-select', production: 'mysql-select' },
+    matching: READ,
     target: { ofHello: 0.5 },
     plan: async (ctx, f) => {
       const b = await f.bookingUsers(ctx)
       return {
-        requests: b.users.map((u, i) => ({ method: 'GET', path: `/concerts/${b.demo.dates[0]}/seats`, headers: queueHeaders(ctx, u, b.demoTokens[i]) })),
+        requests: seatMapRequests(ctx, b.demo.dates[0], b.users, b.demoTokens),
         note: `the demo show (50 seats), ${b.users.length} admitted users in turn`
       }
     }
@@ -125,13 +134,13 @@ export const SCENARIOS: Array<Scenario<Fixtures>> = [
   {
     name: 'seat map 15k',
     route: 'GET /concerts/{date}/seats',
-    matching: { embedded: 'sqlite-select', production: 'mysql-select' },
+    matching: READ,
     target: { rps: 2000 },
     plan: async (ctx, f) => {
       const { users } = await f.bookingUsers(ctx)
       const big = await f.bigSeatMap(ctx)
       return {
-        requests: users.map((u, i) => ({ method: 'GET', path: `/concerts/${big.concert.dates[0]}/seats`, headers: queueHeaders(ctx, u, big.tokens[i]) })),
+        requests: seatMapRequests(ctx, big.concert.dates[0], users, big.tokens),
         note: `the whole map of a ${ctx.bigShowSeats.toLocaleString('en-US')}-seat show (one seat range, all AVAILABLE), ${users.length} admitted users in turn`
       }
     }
@@ -139,7 +148,7 @@ export const SCENARIOS: Array<Scenario<Fixtures>> = [
   {
     name: 'charge',
     route: 'POST /users/{id}/points/charge',
-    matching: { embedded: 'sqlite-update', production: 'mysql-update' },
+    matching: WRITE,
     target: { ofCeiling: 0.5 },
     plan: async (ctx, f) => {
       const { users } = await f.bookingUsers(ctx)
@@ -155,7 +164,7 @@ export const SCENARIOS: Array<Scenario<Fixtures>> = [
   {
     name: 'hold',
     route: 'POST /reservations',
-    matching: { embedded: 'sqlite-update', production: 'mysql-update' },
+    matching: WRITE,
     target: { ofCeiling: 0.5 },
     plan: async (ctx, f) => {
       const b = await f.bookingUsers(ctx)
@@ -169,7 +178,7 @@ export const SCENARIOS: Array<Scenario<Fixtures>> = [
   {
     name: 'pay',
     route: 'POST /reservations/{id}/pay',
-    matching: { embedded: 'sqlite-update', production: 'mysql-update' },
+    matching: WRITE,
     target: { ofCeiling: 0.35 },
     plan: async (ctx, f) => {
       await prepareToPay(ctx, f, await f.bookingUsers(ctx))
@@ -186,7 +195,7 @@ export const SCENARIOS: Array<Scenario<Fixtures>> = [
   {
     name: 'queue poll',
     route: 'GET /queue/tokens/current',
-    matching: { embedded: 'hello', production: 'redis-get' },
+    matching: QUEUE,
     target: { ofHello: 0.4 },
     plan: async (ctx, f) => {
       const poll = await createConcert(ctx.client, ctx.adminBearer, { title: 'bench poll', shows: 1, seats: 50, price: PRICE })
@@ -203,7 +212,7 @@ export const SCENARIOS: Array<Scenario<Fixtures>> = [
     // Last: it leaves tens of thousands of entries in a queue.
     name: 'queue join',
     route: 'POST /queue/tokens',
-    matching: { embedded: 'hello', production: 'redis-get' },
+    matching: QUEUE,
     target: { ofHello: 0.3 },
     plan: async (ctx, f) => {
       const join = await createConcert(ctx.client, ctx.adminBearer, { title: 'bench join', shows: 1, seats: 50, price: PRICE })

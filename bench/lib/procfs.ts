@@ -63,3 +63,19 @@ export function cpuWindow (pids: number[]): () => CpuWindow {
     return { byProcess, totalMs: byProcess.reduce((s, x) => s + x, 0), generatorMs: reapedChildrenCpuMs() - generatorBefore }
   }
 }
+
+/**
+ * Waits until the processes have stopped working off earlier requests (together under `busyShare` of one core
+ * over 200 ms), at most `maxMs`; false when they were still busy then. A load run that stops leaves up to one
+ * request per connection in the server, which would otherwise be counted against the next run.
+ */
+export async function waitForIdle (pids: number[], maxMs = 30_000, busyShare = 0.1): Promise<boolean> {
+  const deadline = Date.now() + maxMs
+  const total = (): number => pids.reduce((a, pid) => a + (cpuMsOf(pid) ?? 0), 0)
+  for (;;) {
+    const before = total()
+    await new Promise(resolve => setTimeout(resolve, 200))
+    if (total() - before <= 200 * busyShare) return true
+    if (Date.now() > deadline) return false
+  }
+}

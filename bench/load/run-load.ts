@@ -3,7 +3,7 @@
 
 import { rmSync } from 'node:fs'
 import { join } from 'node:path'
-import { cpuWindow, memoryOf } from '../lib/procfs.js'
+import { cpuWindow, memoryOf, waitForIdle } from '../lib/procfs.js'
 import { round, type LatencySummary } from '../lib/stats.js'
 import type { Generator, PassInput, PassOutput } from './generator.js'
 import { renderRequest, sliceIndexes, writeSlices, type LoadRequest } from './requests.js'
@@ -25,6 +25,8 @@ export interface LoadSpec {
   capture?: number
   /** The server processes whose CPU time and memory are reported. */
   watch: number[]
+  /** Connections when not the runner's (a slow endpoint gets a rate from fewer, in a short pass). */
+  connections?: number
 }
 
 export interface LoadResult {
@@ -38,12 +40,18 @@ export interface LoadResult {
   outcomes: Record<string, number>
   /** True when the prepared requests ran out before the time was up. */
   exhausted: boolean
+  /** Fewer replies than connections × 2 in the measured pass: too few for a steady rate (use a longer --duration). */
+  fewReplies: boolean
   /** Requests handed to the generator over both passes: at most this many reached the server. */
   sent: number
   /** Bodies of the replies with the `capture` status, both passes. */
   captured: string[]
   cpu: {
-    /** Service (watched processes) CPU ms per measured request, from /proc/<pid>/stat utime + stime. */
+    /**
+     * Service (watched processes) CPU ms per request of the measured pass, from /proc/<pid>/stat utime + stime:
+     * from idle before the pass until idle after it (the requests still in flight at its end finished), ÷ every
+     * request the pass sent.
+     */
     msPerRequest: number | null
     totalMs: number
     byProcess: number[]
@@ -69,13 +77,14 @@ export function createLoadRunner (o: { generator: Generator, tmp: string, connec
     const dataPrefix = join(o.tmp, `load-${runs}-${label}`)
     writeSlices(dataPrefix, items, g.slices, !spec.once)
     const input: PassInput = {
-      name: `${spec.name} (${label})`, ports: spec.ports, connections: o.connections, seconds, dataPrefix,
+      name: `${spec.name} (${label})`, ports: spec.ports, connections: spec.connections ?? o.connections, seconds, dataPrefix,
       once: spec.once === true, codes: spec.codes === true || o.forceCodes === true, capture: spec.capture ?? 0
     }
     try {
       return await g.pass(input)
     } finally {
       for (let s = 0; s < g.slices; s++) rmSync(`${dataPrefix}.${s}`, { force: true })
+      if (!await waitForIdle(spec.watch)) process.stdout.write(`  (${spec.name}: the server was still busy 30 s after the ${label} pass)\n`)
     }
   }
 
@@ -99,21 +108,24 @@ export function createLoadRunner (o: { generator: Generator, tmp: string, connec
     const m = items.length > 0 ? await pass(spec, items, spec.durationSec, 'measured') : null
     const cpu = window()
     captured.push(...(m?.captured ?? []).map(b => b.toString('utf8')))
-    sent += m ? m.consumed.reduce((a, b) => a + b, 0) : 0
+    const handedOut = m ? m.consumed.reduce((a, b) => a + b, 0) : 0
+    sent += handedOut
     const requests = m?.requests ?? 0
-    const perRequest = (ms: number): number | null => requests > 0 ? round(ms / requests, 4) : null
+    const connections = spec.connections ?? o.connections
+    const perRequest = (ms: number, n: number): number | null => n > 0 ? round(ms / n, 4) : null
     return {
       name: spec.name,
-      connections: o.connections,
+      connections,
       durationSec: round((m?.elapsedMs ?? 0) / 1000),
       requests,
       rps: m && m.elapsedMs > 0 ? round(requests / (m.elapsedMs / 1000), 0) : 0,
       latency: m?.latency ?? { count: 0, mean: 0, p50: 0, p90: 0, p99: 0, max: 0 },
       outcomes: m?.outcomes ?? {},
       exhausted: m === null || m.exhausted,
+      fewReplies: requests < 2 * connections,
       sent,
       captured,
-      cpu: { msPerRequest: perRequest(cpu.totalMs), totalMs: round(cpu.totalMs, 0), byProcess: cpu.byProcess.map(x => round(x, 0)), generatorMsPerRequest: perRequest(cpu.generatorMs) },
+      cpu: { msPerRequest: perRequest(cpu.totalMs, handedOut), totalMs: round(cpu.totalMs, 0), byProcess: cpu.byProcess.map(x => round(x, 0)), generatorMsPerRequest: perRequest(cpu.generatorMs, requests) },
       memory: spec.watch.map(pid => ({ pid, ...(memoryOf(pid) ?? { rssMiB: 0, peakMiB: 0 }) }))
     }
   }

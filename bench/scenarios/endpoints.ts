@@ -141,6 +141,8 @@ export const SCENARIOS: Array<Scenario<Fixtures>> = [
       const big = await f.bigSeatMap(ctx)
       return {
         requests: seatMapRequests(ctx, big.concert.dates[0], users, big.tokens),
+        // Enough to keep the service busy; 64 would queue a costly map so long that a short pass sees no reply.
+        connections: 16,
         note: `the whole map of a ${ctx.bigShowSeats.toLocaleString('en-US')}-seat show (one seat range, all AVAILABLE), ${users.length} admitted users in turn`
       }
     }

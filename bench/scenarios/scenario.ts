@@ -40,7 +40,7 @@ export interface ScenarioContext {
   log: (line: string) => void
 }
 
-export interface Plan extends Pick<LoadSpec, 'requests' | 'once' | 'codes' | 'capture'> {
+export interface Plan extends Pick<LoadSpec, 'requests' | 'once' | 'codes' | 'capture' | 'connections'> {
   /** Warm-up seconds when not the profile's (0 when every item can be used once and is scarce). */
   warmupSec?: number
   /** What was prepared, for the report. */
@@ -74,7 +74,7 @@ export interface PlannedScenario { name: string, route: string, target: string, 
 function logResult (ctx: ScenarioContext, r: EndpointResult): void {
   const odd = Object.entries(r.outcomes).filter(([k]) => !isSuccess(k)).map(([k, v]) => `${k}×${v}`)
   ctx.log(`  ${r.endpoint.padEnd(16)} ${r.rps.toLocaleString('en-US').padStart(7)} req/s  p50 ${r.latency.p50} ms  p99 ${r.latency.p99} ms  ` +
-    `${r.cpu.msPerRequest ?? '–'} CPU ms/req${odd.length ? `  (non-2xx: ${odd.join(', ')})` : ''}${r.exhausted ? '  [ran out of prepared requests]' : ''}`)
+    `${r.cpu.msPerRequest ?? '–'} CPU ms/req${odd.length ? `  (non-2xx: ${odd.join(', ')})` : ''}${r.exhausted ? '  [ran out of prepared requests]' : ''}${r.fewReplies ? `  [only ${r.requests} replies: too few for a rate]` : ''}`)
 }
 
 /** A reply label that counts as success: any 2xx or 3xx (a 304 is the point of revalidation). */
@@ -89,12 +89,13 @@ export async function runScenarios<Shared> (ctx: ScenarioContext, scenarios: Arr
       const plan = await s.plan(ctx, shared)
       const r = await ctx.load.run({
         name: s.name, ports: ctx.ports, durationSec: ctx.durationSec, warmupSec: plan.warmupSec ?? ctx.warmupSec,
-        requests: plan.requests, once: plan.once, codes: plan.codes, capture: plan.capture, watch: ctx.pids
+        requests: plan.requests, once: plan.once, codes: plan.codes, capture: plan.capture, connections: plan.connections, watch: ctx.pids
       })
       await plan.after?.(r)
       const row: EndpointResult = { ...r, captured: [], endpoint: s.name, route: s.route, note: plan.note, ceilingKind: s.matching[ctx.production ? 'production' : 'embedded'], target: s.target ?? null }
       logResult(ctx, row)
       results.push(row)
+      if (r.requests === 0) failures.push(`${s.name}: no reply in the measured pass`)
     } catch (err) {
       failures.push(`${s.name}: ${(err as Error).message}`)
       ctx.log(`  ${s.name}: FAILED — ${(err as Error).message}`)

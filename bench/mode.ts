@@ -8,7 +8,7 @@ import { Redis } from 'ioredis'
 import type { Ceiling } from './baselines/ceilings.js'
 import { checkInvariants, type Check } from './invariants.js'
 import { createConcert } from './lib/api.js'
-import { createMysqlDb, flushRedis } from './lib/backends.js'
+import { createMysqlDb, flushRedis, redisUsedMemory } from './lib/backends.js'
 import { HttpClient, forEachLimited } from './lib/http.js'
 import { bearerCache, signBearer } from './lib/jwt.js'
 import { accountCpu } from './lib/machine.js'
@@ -185,6 +185,7 @@ export async function runMode (mode: Mode, profile: Profile, ceilings: Ceiling[]
         load: o.load, ports: site.ports, pids, client, secret, bearer, adminBearer: admin, userPrefix: `${run}-e`, production: mode.redis,
         durationSec: profile.durationSec, warmupSec: profile.warmupSec, pollUsers: profile.pollUsers, admittedUsers: profile.rushMaxActive,
         maxHolds: profile.maxHolds, minPayItems: profile.minPayItems, bigShowSeats: profile.bigShowSeats,
+        redisMemoryBytes: redisUrl ? () => redisUsedMemory(redisUrl) : undefined,
         budget: share => Math.max(1000, Math.ceil(hello * share * (profile.durationSec + profile.warmupSec))),
         log: o.log
       }, SCENARIOS, fixtures)

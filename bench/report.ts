@@ -71,6 +71,8 @@ function modeSection (m: ModeReport, profile: Profile, connections: number): str
     e.ceiling ? `${e.ceilingKind}×${e.ceiling.instances} ${num(e.ceiling.rps)}` : '–', pct(e.ratioToCeiling), pct(e.ratioToHello),
     e.memory.map(x => x.rssMiB.toFixed(0)).join(' + ')
   ])))
+  const extra = m.endpoints.flatMap(e => Object.entries(e.figures).map(([k, v]) => `${e.endpoint}: ${k} ${num(v)}`))
+  if (extra.length) out.push('', `${extra.join('; ')} (growth over the run ÷ requests sent; the resident set also holds garbage not yet collected: an upper bound).`)
   if (m.memory.length) out.push('', `Peak RSS (VmHWM) of the service: ${m.memory.map(x => `instance ${x.instance} ${x.peakMiB.toFixed(0)} MiB`).join(', ')}.`)
   const r = m.rush
   if (r) {

@@ -4,6 +4,7 @@
 
 import { admitUsers, chargeUser, createConcert, joinUsers, type CreatedConcert } from '../lib/api.js'
 import { expectStatus, forEachLimited } from '../lib/http.js'
+import { memoryOf } from '../lib/procfs.js'
 import { signBearer } from '../lib/jwt.js'
 import type { LoadRequest } from '../load/run-load.js'
 import type { PlannedScenario, Scenario, ScenarioContext } from './scenario.js'
@@ -223,7 +224,21 @@ export const SCENARIOS: Array<Scenario<Fixtures>> = [
       const requests: LoadRequest[] = Array.from({ length: ctx.budget(0.6) }, (_, n) => ({
         method: 'POST', path: '/queue/tokens', body, headers: { authorization: `Bearer ${signBearer(ctx.secret, `${ctx.userPrefix}j${n}`)}` }
       }))
-      return { requests, once: true, codes: true, note: `a new user per request (${requests.length.toLocaleString('en-US')} prepared): all but the first ${ctx.admittedUsers} are WAITING` }
+      // What each waiting fan costs: the service's resident set (the embedded queue lives there) and Redis's memory.
+      const rssBytes = (): number => ctx.pids.reduce((a, pid) => a + (memoryOf(pid)?.rssMiB ?? 0), 0) * 2 ** 20
+      const rssBefore = rssBytes()
+      const redisBefore = await ctx.redisMemoryBytes?.()
+      return {
+        requests, once: true, codes: true,
+        note: `a new user per request (${requests.length.toLocaleString('en-US')} prepared): all but the first ${ctx.admittedUsers} are WAITING`,
+        after: async (r) => {
+          const fans = Math.max(1, r.sent)
+          const figures: Record<string, number> = { 'service RSS growth, bytes per joined fan': Math.round((rssBytes() - rssBefore) / fans) }
+          const redisAfter = await ctx.redisMemoryBytes?.()
+          if (redisBefore !== undefined && redisAfter !== undefined) figures['Redis used_memory growth, bytes per joined fan'] = Math.round((redisAfter - redisBefore) / fans)
+          return figures
+        }
+      }
     }
   }
 ]

@@ -30,6 +30,8 @@ export interface ScenarioContext {
   maxHolds: number
   /** The pay run is given at least this many holds. */
   minPayItems: number
+  /** Bytes Redis uses now (production modes only). */
+  redisMemoryBytes?: () => Promise<number>
   /** Seats of the big show whose whole seat map is read. */
   bigShowSeats: number
   /**
@@ -45,8 +47,8 @@ export interface Plan extends Pick<LoadSpec, 'requests' | 'once' | 'codes' | 'ca
   warmupSec?: number
   /** What was prepared, for the report. */
   note: string
-  /** Sees the result (e.g. to keep the holds it made for the pay scenario). */
-  after?: (r: LoadResult) => void | Promise<void>
+  /** Sees the result (e.g. to keep the holds it made for the pay scenario); may add figures of its own to the report. */
+  after?: (r: LoadResult) => Promise<Figures | undefined> | Figures | undefined | void
 }
 
 export interface Scenario<Shared> {
@@ -60,7 +62,11 @@ export interface Scenario<Shared> {
   plan: (ctx: ScenarioContext, shared: Shared) => Promise<Plan>
 }
 
+/** A scenario's own figures beside the standard ones (e.g. memory per waiting fan), by name. */
+export type Figures = Record<string, number>
+
 export interface EndpointResult extends LoadResult {
+  figures: Figures
   endpoint: string
   route: string
   note: string
@@ -74,7 +80,7 @@ export interface PlannedScenario { name: string, route: string, target: string, 
 function logResult (ctx: ScenarioContext, r: EndpointResult): void {
   const odd = Object.entries(r.outcomes).filter(([k]) => !isSuccess(k)).map(([k, v]) => `${k}×${v}`)
   ctx.log(`  ${r.endpoint.padEnd(16)} ${r.rps.toLocaleString('en-US').padStart(7)} req/s  p50 ${r.latency.p50} ms  p99 ${r.latency.p99} ms  ` +
-    `${r.cpu.msPerRequest ?? '–'} CPU ms/req${odd.length ? `  (non-2xx: ${odd.join(', ')})` : ''}${r.exhausted ? '  [ran out of prepared requests]' : ''}${r.fewReplies ? `  [only ${r.requests} replies: too few for a rate]` : ''}`)
+    `${r.cpu.msPerRequest ?? '–'} CPU ms/req${Object.entries(r.figures).map(([k, v]) => `  ${k} ${v}`).join('')}${odd.length ? `  (non-2xx: ${odd.join(', ')})` : ''}${r.exhausted ? '  [ran out of prepared requests]' : ''}${r.fewReplies ? `  [only ${r.requests} replies: too few for a rate]` : ''}`)
 }
 
 /** A reply label that counts as success: any 2xx or 3xx (a 304 is the point of revalidation). */
@@ -91,8 +97,8 @@ export async function runScenarios<Shared> (ctx: ScenarioContext, scenarios: Arr
         name: s.name, ports: ctx.ports, durationSec: ctx.durationSec, warmupSec: plan.warmupSec ?? ctx.warmupSec,
         requests: plan.requests, once: plan.once, codes: plan.codes, capture: plan.capture, connections: plan.connections, watch: ctx.pids
       })
-      await plan.after?.(r)
-      const row: EndpointResult = { ...r, captured: [], endpoint: s.name, route: s.route, note: plan.note, ceilingKind: s.matching[ctx.production ? 'production' : 'embedded'], target: s.target ?? null }
+      const figures = (await plan.after?.(r)) ?? {}
+      const row: EndpointResult = { ...r, captured: [], figures, endpoint: s.name, route: s.route, note: plan.note, ceilingKind: s.matching[ctx.production ? 'production' : 'embedded'], target: s.target ?? null }
       logResult(ctx, row)
       results.push(row)
       if (r.requests === 0) failures.push(`${s.name}: no reply in the measured pass`)

@@ -24,10 +24,12 @@ function runWrk (binary: string, args: string[], env: Record<string, string>, se
   let stopped = false
   const stop = (): void => { if (!stopped) { stopped = true; child.kill('SIGINT') } }
   const timer = setTimeout(stop, seconds * 1000)
+  let partial = '' // a line not yet ended
   child.stdout.on('data', (c: Buffer) => {
-    const start = stdout.length
     stdout += c.toString()
-    for (const line of stdout.slice(stdout.lastIndexOf('\n', start) + 1).split('\n')) if (stopWhen(line)) stop()
+    const lines = (partial + c.toString()).split('\n')
+    partial = lines.pop() ?? ''
+    for (const line of lines) if (stopWhen(line)) stop()
   })
   child.stderr.on('data', (c: Buffer) => { stderr += c.toString() })
   return new Promise((resolve, reject) => {

@@ -65,7 +65,7 @@ function modeSection (m: ModeReport, profile: Profile, connections: number): str
   const out: string[] = ['', `## ${m.mode.label}`, '']
   if (m.cpu) out.push(`Machine CPU during this mode: bench + service + generator ${m.cpu.ownPercent}%, MariaDB + Redis ${m.cpu.storesPercent}%, other processes ${m.cpu.othersPercent}%${m.cpu.othersPercent > 10 ? ' — **not a quiet machine: figures are low**' : ''}.`)
   if (m.error) out.push('', `**FAILED**: ${m.error.split('\n')[0]}`)
-  out.push('', `Per endpoint: ${connections} connections, ${profile.durationSec} s after ${profile.warmupSec} s of warm-up. CPU ms/req is the service's own (every instance, /proc utime + stime over the measured pass ÷ requests); gen. CPU ms/req the load generator's.`, '')
+  out.push('', `Per endpoint: ${connections} connections, ${profile.durationSec} s after ${profile.warmupSec} s of warm-up. CPU ms/req is the service's own (every instance, /proc utime + stime from idle before the measured pass to idle after it ÷ requests sent); gen. CPU ms/req the load generator's (÷ replies).`, '')
   out.push(table(['endpoint', 'req/s', 'p50 ms', 'p99 ms', 'CPU ms/req', 'gen. CPU ms/req', 'not 2xx', 'matching ceiling', '× ceiling', '× hello', 'RSS MiB'], m.endpoints.map(e => [
     e.endpoint + (e.exhausted ? ' (ran out)' : '') + (e.fewReplies ? ' (few replies)' : '') + (e.connections !== connections ? ` (${e.connections} conn.)` : ''), num(e.rps), ms(e.latency.p50), ms(e.latency.p99), cpuMs(e.cpu.msPerRequest), cpuMs(e.cpu.generatorMsPerRequest), String(failedReplies(e)),
     e.ceiling ? `${e.ceilingKind}×${e.ceiling.instances} ${num(e.ceiling.rps)}` : '–', pct(e.ratioToCeiling), pct(e.ratioToHello),

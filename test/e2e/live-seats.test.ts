@@ -48,8 +48,11 @@ describe('the seat map updates live', () => {
     await bob.page.getByTestId('seat-feedback').getByText('Seat 7 is not available.').waitFor()
     expect(await seat(bob.page, 7).getAttribute('aria-pressed')).toBe('false')
 
+    // Cancelled: the page says so in its heading (not "Your seat is held" any more) and offers the map again.
     await alice.page.getByRole('button', { name: 'Cancel hold' }).click()
-    await alice.page.getByTestId('hold-feedback').getByText('Your hold was cancelled and the seat is free again.').waitFor()
+    await alice.page.getByRole('heading', { level: 1, name: 'Hold cancelled' }).waitFor()
+    await alice.page.getByText('Your hold was cancelled and the seat is free again.').waitFor()
+    expect(await alice.page.getByRole('button', { name: /^Pay/ }).count()).toBe(0)
     await expect.poll(() => seat(bob.page, 7).getAttribute('data-status')).toBe('AVAILABLE')
     expect(alice.errors).toEqual([])
     expect(bob.errors).toEqual([])

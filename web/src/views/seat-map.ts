@@ -245,7 +245,7 @@ export async function seatMapView (ctx: ViewContext): Promise<void> {
         h('div', { class: 'seat-map-top' },
           h('h2', { id: 'seat-map-title', class: 'visually-hidden' }, t('seats.title')),
           h('div', { class: 'stage', 'aria-hidden': 'true' }, t('seats.stage')),
-          zoomControls(scroller)
+          zoomControls(grid.element)
         ),
         scroller,
         h('p', { id: 'seat-help', class: 'help' }, t(touchScreen() ? 'seats.helpTouch' : 'seats.help')),

@@ -1,6 +1,8 @@
-// Two fans on the same seat map: what one holds, cancels or buys changes on the other's screen without a reload.
+// Two fans on the same seat map: what one holds, cancels or buys changes on the other's screen without a reload;
+// the concert list follows availability by itself, and a sold-out date says so.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
+import { apiOf } from './support/api.js'
 import { chargeByApi, firstShow, launchBrowser, newFan, openSeatMap, screenshot, seat, signIn, type Fan, type ShowRef } from './support/browser.js'
 import { startServer, type RunningServer } from './support/server.js'
 
@@ -103,5 +105,49 @@ describe('the seat map updates live', () => {
     expect(await seat(carol.page, 11).getAttribute('data-status')).toBe('HELD')
     expect(carol.errors).toEqual([])
     await carol.context.close()
+  })
+
+  it('updates the concert list by itself when a date sells out, and offers no booking for it', async () => {
+    const api = apiOf(server.url)
+    const tiny = await api.createConcert('Tiny Hall Night', 2)
+    const { page } = bob
+    await page.getByRole('link', { name: 'Concerts', exact: true }).click()
+    const row = page.locator(`.date-row[data-concert="${tiny.concertId}"]`)
+    await expect.poll(() => row.innerText()).toContain('2 of 2 seats left')
+    await row.getByRole('link', { name: /^Book Tiny Hall Night/ }).waitFor()
+
+    await api.buy('buyer-1', tiny, [1, 2])
+    // No reload: the open list refreshes availability on its own (every 10 s).
+    await expect.poll(() => page.locator(`.date-row[data-concert="${tiny.concertId}"]`).innerText(), { timeout: 20_000 }).toContain('Sold out')
+    expect(await page.locator(`.date-row[data-concert="${tiny.concertId}"]`).getByRole('link').count()).toBe(0)
+    expect(bob.errors).toEqual([])
+  })
+
+  it('shows a sold-out date opened by link as sold out, with nothing to pick and other dates offered', async () => {
+    const api = apiOf(server.url)
+    const gone = await api.createConcert('Gone Tonight', 2)
+    await api.buy('buyer-2', gone, [1, 2])
+    const { page } = bob
+    await page.goto(`${server.url}/#/queue/${gone.concertId}/${gone.date}`)
+    await page.getByRole('heading', { level: 1, name: 'Choose a seat' }).waitFor()
+    await page.getByTestId('selection').getByText('This date is sold out.').waitFor()
+    expect(await page.getByText('Select an available seat on the map.').count()).toBe(0)
+    expect(await page.getByRole('button', { name: /^Hold seat/ }).isVisible()).toBe(false)
+    await page.getByRole('link', { name: 'See other dates' }).waitFor()
+    expect(await page.getByTestId('seat-summary').innerText()).toBe('0 available · 0 held · 2 sold')
+    await screenshot(page, 'sold-out')
+    expect(bob.errors).toEqual([])
+  })
+
+  it('says seats may come back when every seat is held but not yet paid', async () => {
+    const api = apiOf(server.url)
+    const held = await api.createConcert('Held Out', 1)
+    await api.buy('buyer-3', held, [1], { pay: false })
+    const { page } = bob
+    await page.goto(`${server.url}/#/queue/${held.concertId}/${held.date}`)
+    await page.getByRole('heading', { level: 1, name: 'Choose a seat' }).waitFor()
+    await page.getByTestId('selection').getByText(/^Every seat is taken right now\. Held seats come back on sale/).waitFor()
+    expect(await page.getByText('This date is sold out.').count()).toBe(0)
+    expect(bob.errors).toEqual([])
   })
 })

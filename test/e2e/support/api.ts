@@ -5,7 +5,7 @@ export interface Api {
   charge (userId: string, amount: number): Promise<void>
   /** Creates a concert with one show `daysAhead` days from now and seats 1..seats (grade R, ₩100,000 each). */
   createConcert (title: string, seats: number, daysAhead?: number): Promise<{ concertId: string, date: string }>
-  /** Queues (must be admitted at once), holds the seats and, unless told otherwise, pays for them. */
+  /** Queues (must be admitted at once), holds the seats and, unless told otherwise, pays for them; the last hold's id. */
   buy (userId: string, show: { concertId: string, date: string }, seatNos: number[], options?: { pay?: boolean }): Promise<string>
 }
 
@@ -42,15 +42,14 @@ export function apiOf (baseUrl: string): Api {
       const ticket = await call<{ token: string, status: string }>(baseUrl, 'POST', '/queue/tokens', { concertId: show.concertId }, auth)
       if (ticket.status !== 'ACTIVE') throw new Error(`${userId} was not admitted at once (${ticket.status})`)
       const queue = { ...auth, 'queue-token': ticket.token }
-      let last = ''
-      for (const seatNo of seatNos) {
-        const held = await call<{ id: string, price: number }>(baseUrl, 'POST', '/reservations', { date: show.date, seatNo }, queue)
-        if (options.pay !== false) {
-          await call(baseUrl, 'POST', `/users/${userId}/points/charge`, { amount: held.price }, auth)
-          await call(baseUrl, 'POST', `/reservations/${held.id}/pay`, undefined, auth)
-        }
-        last = held.id
+      // Hold every seat first: paying lapses the queue token.
+      const held: Array<{ id: string, price: number }> = []
+      for (const seatNo of seatNos) held.push(await call(baseUrl, 'POST', '/reservations', { date: show.date, seatNo }, queue))
+      if (options.pay !== false) {
+        await call(baseUrl, 'POST', `/users/${userId}/points/charge`, { amount: held.reduce((sum, h) => sum + h.price, 0) }, auth)
+        for (const hold of held) await call(baseUrl, 'POST', `/reservations/${hold.id}/pay`, undefined, auth)
       }
+      const last = held[held.length - 1].id
       return last
     }
   }

@@ -2,6 +2,7 @@
 // the concert list follows availability by itself, and a sold-out date says so.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
+import { startProxy } from '../support/tcp-proxy.js'
 import { apiOf } from './support/api.js'
 import { chargeByApi, firstShow, launchBrowser, newFan, openSeatMap, screenshot, seat, signIn, type Fan, type ShowRef } from './support/browser.js'
 import { startServer, type RunningServer } from './support/server.js'
@@ -149,5 +150,34 @@ describe('the seat map updates live', () => {
     await page.getByTestId('selection').getByText(/^Every seat is taken right now\. Held seats come back on sale/).waitFor()
     expect(await page.getByText('This date is sold out.').count()).toBe(0)
     expect(bob.errors).toEqual([])
+  })
+
+  it('reconnects the live map by itself after the connection drops, and catches up on what changed meanwhile', async () => {
+    // Dave reaches the service through a TCP proxy the test can cut (a dropped connection, then a way back).
+    const target = new URL(server.url)
+    let proxy = await startProxy({ host: target.hostname, port: Number(target.port) })
+    const viaProxy = `http://127.0.0.1:${proxy.port}`
+    const dave = await newFan(browser)
+    try {
+      await signIn(dave.page, viaProxy, 'dave')
+      await openSeatMap(dave.page, viaProxy, show)
+      const indicator = dave.page.locator('.live-indicator')
+      await expect.poll(() => indicator.getAttribute('data-state')).toBe('live')
+      expect(await seat(dave.page, 30).getAttribute('data-status')).toBe('AVAILABLE')
+
+      await proxy.stop()
+      await expect.poll(() => indicator.getAttribute('data-state')).toBe('connecting')
+      expect(await indicator.innerText()).toBe('Live updates interrupted — reconnecting…')
+      // Seat 30 is held while Dave hears nothing.
+      await apiOf(server.url).buy('erin', show, [30], { pay: false })
+      proxy = await startProxy({ host: target.hostname, port: Number(target.port) }, proxy.port)
+
+      await expect.poll(() => indicator.getAttribute('data-state'), { timeout: 30_000 }).toBe('live')
+      await expect.poll(() => seat(dave.page, 30).getAttribute('data-status')).toBe('HELD')
+      expect(dave.errors).toEqual([])
+    } finally {
+      await dave.context.close()
+      await proxy.stop()
+    }
   })
 })

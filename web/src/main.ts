@@ -89,9 +89,11 @@ function renderChrome (): void {
 // A refused bearer (expired, or signed with another secret before a restart): sign in again, then come back.
 // Replace, not push: the screen that failed is the one the fan returns to after signing in.
 onUnauthenticated(() => {
-  if (!session()) return
+  const user = session()
+  if (!user) return
   sessionStorage.setItem('cr.next', currentPath())
   sessionStorage.setItem('cr.flash', 'expired')
+  sessionStorage.setItem('cr.lastUser', user.userId)
   setSession(null)
   navigate('/signin', { replace: true })
 })

@@ -18,13 +18,15 @@ function goNext (): void {
 export function signInView ({ root }: ViewContext): void {
   const flash = sessionStorage.getItem('cr.flash')
   sessionStorage.removeItem('cr.flash')
+  // Signed out by the server (expired, or a restart): the name is still the fan's; only the sign-in is new.
+  const lastUser = flash === 'expired' ? sessionStorage.getItem('cr.lastUser') : null
   const feedback = h('div', { class: 'feedback' })
   if (flash === 'expired') feedback.appendChild(noticeBox('warning', t('signin.expired')))
 
   const input = h('input', {
     id: 'user-id', name: 'userId', type: 'text', required: true, autocomplete: 'username',
     maxlength: '64', pattern: '[A-Za-z0-9_\\-]{1,64}', spellcheck: 'false', autocapitalize: 'off',
-    'aria-describedby': 'user-id-help', value: session()?.userId ?? '', autofocus: true
+    'aria-describedby': 'user-id-help', value: session()?.userId ?? lastUser ?? '', autofocus: true
   })
   const submit = h('button', { type: 'submit', class: 'btn btn-primary' }, t('signin.submit'))
   const tokenArea = h('textarea', { id: 'access-token', name: 'accessToken', rows: '3', required: true, spellcheck: 'false' })

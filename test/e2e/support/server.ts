@@ -1,8 +1,8 @@
 // Starts the real service (`node --import tsx src/main.ts`) on a free port with the given environment, for one test file.
 // E2E_SERVER_ENTRY runs another entry instead (e.g. dist/src/main.js after `npm run build`).
 import { spawn, type ChildProcess } from 'node:child_process'
-import { createServer } from 'node:net'
 import { projectRoot } from '../../../src/http/web.js'
+import { freePort } from '../../support/ports.js'
 
 export interface RunningServer {
   url: string
@@ -11,18 +11,6 @@ export interface RunningServer {
   stop: () => Promise<void>
   /** Starts the process again on the same port (after stop), with env changes on top of the first start's. */
   start: (env?: Record<string, string>) => Promise<void>
-}
-
-async function freePort (): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const probe = createServer()
-    probe.once('error', reject)
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address()
-      const port = typeof address === 'object' && address ? address.port : 0
-      probe.close(() => resolve(port))
-    })
-  })
 }
 
 async function waitForHealth (url: string, child: ChildProcess, output: () => string, timeoutMs = 60_000): Promise<void> {

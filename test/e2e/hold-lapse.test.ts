@@ -1,7 +1,7 @@
 // A hold that is not paid in time, and the points it needs: the countdown on every page, one clear shortfall, the lapse said plainly.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
-import { firstShow, launchBrowser, newFan, openSeatMap, screenshot, seat, signIn, type Fan, type ShowRef } from './support/browser.js'
+import { firstShow, launchBrowser, newFan, openSeatMap, screenshot, holdSeat, seat, signIn, type Fan, type ShowRef } from './support/browser.js'
 import { startServer, type RunningServer } from './support/server.js'
 
 const HOLD_SECONDS = 10
@@ -31,9 +31,7 @@ describe('a hold that lapses', () => {
   it('keeps a live hold\'s countdown and the way back to paying on other pages', async () => {
     const { page } = away
     await openSeatMap(page, server.url, show)
-    await seat(page, 21).click()
-    await page.getByRole('button', { name: 'Hold seat 21' }).click()
-    await page.getByRole('heading', { level: 1, name: 'Your seat is held' }).waitFor()
+    await holdSeat(page, 21)
     // The hold page has its own countdown: no banner repeating it there.
     expect(await page.getByTestId('hold-banner').count()).toBe(0)
 
@@ -56,9 +54,7 @@ describe('a hold that lapses', () => {
   it('shows one shortfall with a top-up and keeps Pay off until the points cover it, then the points left after paying', async () => {
     const { page } = fan
     await openSeatMap(page, server.url, show)
-    await seat(page, 20).click()
-    await page.getByRole('button', { name: 'Hold seat 20' }).click()
-    await page.getByRole('heading', { level: 1, name: 'Your seat is held' }).waitFor()
+    await holdSeat(page, 20)
     await expect.poll(() => page.getByTestId('hold-countdown').innerText()).toMatch(/^0:\d\d$/)
 
     // No points: Pay is off (and says why), one warning with the top-up, and nothing left after paying.

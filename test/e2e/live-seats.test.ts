@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
 import { startProxy } from '../support/tcp-proxy.js'
 import { apiOf } from './support/api.js'
-import { chargeByApi, firstShow, launchBrowser, newFan, openSeatMap, screenshot, seat, signIn, type Fan, type ShowRef } from './support/browser.js'
+import { chargeByApi, firstShow, launchBrowser, newFan, openSeatMap, screenshot, holdSeat, seat, signIn, type Fan, type ShowRef } from './support/browser.js'
 import { startServer, type RunningServer } from './support/server.js'
 
 describe('the seat map updates live', () => {
@@ -36,9 +36,7 @@ describe('the seat map updates live', () => {
   it('shows a seat held by another fan as held, then available again when they cancel', async () => {
     expect(await seat(bob.page, 7).getAttribute('data-status')).toBe('AVAILABLE')
 
-    await seat(alice.page, 7).click()
-    await alice.page.getByRole('button', { name: 'Hold seat 7' }).click()
-    await alice.page.getByRole('heading', { level: 1, name: 'Your seat is held' }).waitFor()
+    await holdSeat(alice.page, 7)
 
     await expect.poll(() => seat(bob.page, 7).getAttribute('data-status')).toBe('HELD')
     expect(await seat(bob.page, 7).getAttribute('aria-label')).toBe('Seat 7, grade VIP, ₩165,000, held')
@@ -68,9 +66,7 @@ describe('the seat map updates live', () => {
     // Bob has seat 9 selected when Alice holds it: his selection is cleared with a message.
     await seat(bob.page, 9).click()
     expect(await seat(bob.page, 9).getAttribute('aria-pressed')).toBe('true')
-    await seat(alice.page, 9).click()
-    await alice.page.getByRole('button', { name: 'Hold seat 9' }).click()
-    await alice.page.getByRole('heading', { level: 1, name: 'Your seat is held' }).waitFor()
+    await holdSeat(alice.page, 9)
     await bob.page.getByTestId('seat-feedback').getByText('Seat 9 was just taken by another fan. Please pick another.').waitFor()
     expect(await seat(bob.page, 9).getAttribute('aria-pressed')).toBe('false')
     expect(await bob.page.getByRole('button', { name: 'Hold seat', exact: true }).isDisabled()).toBe(true)
@@ -94,9 +90,7 @@ describe('the seat map updates live', () => {
     await seat(carol.page, 11).click()
     await carol.page.getByRole('button', { name: 'Hold seat 11' }).waitFor()
 
-    await seat(bob.page, 11).click()
-    await bob.page.getByRole('button', { name: 'Hold seat 11' }).click()
-    await bob.page.getByRole('heading', { level: 1, name: 'Your seat is held' }).waitFor()
+    await holdSeat(bob.page, 11)
 
     await carol.page.getByRole('button', { name: 'Hold seat 11' }).click()
     const alert = carol.page.getByRole('alert').filter({ hasText: 'someone just took that seat' })

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
-import { chargeByApi, firstShow, launchBrowser, newFan, openSeatMap, seat, signIn, screenshot, type Fan, type ShowRef } from './support/browser.js'
+import { chargeByApi, firstShow, launchBrowser, newFan, openSeatMap, holdSeat, signIn, screenshot, type Fan, type ShowRef } from './support/browser.js'
 import { startServer, type RunningServer } from './support/server.js'
 
 const SECRET = 'e2e-recovery-secret-0123456789abcdef'
@@ -38,9 +38,7 @@ describe('the app through a restart of the service', () => {
   it('keeps the held seat and its timer on screen while the service is down, retries, and carries on when it is back', async () => {
     const { page } = fan
     await openSeatMap(page, server.url, show)
-    await seat(page, 5).click()
-    await page.getByRole('button', { name: 'Hold seat 5' }).click()
-    await page.getByRole('heading', { level: 1, name: 'Your seat is held' }).waitFor()
+    await holdSeat(page, 5)
     await page.getByRole('link', { name: /^Points/ }).click()
     await page.getByRole('heading', { level: 1, name: 'Points' }).waitFor()
 
@@ -70,9 +68,7 @@ describe('the app through a restart of the service', () => {
   it('treats a 503 from a proxy or a store outage the same way: the hold from the copy, then the real one', async () => {
     const { page } = fan
     await openSeatMap(page, server.url, show)
-    await seat(page, 7).click()
-    await page.getByRole('button', { name: 'Hold seat 7' }).click()
-    await page.getByRole('heading', { level: 1, name: 'Your seat is held' }).waitFor()
+    await holdSeat(page, 7)
 
     // Every API answer is a 503 problem for a while (what the service says when a backing store is down).
     const unavailable = JSON.stringify({ type: 'about:blank', title: 'Service unavailable', status: 503, code: 'SERVICE_UNAVAILABLE', detail: 'the database is down' })
@@ -92,9 +88,7 @@ describe('the app through a restart of the service', () => {
   it('sends the fan to sign in with a plain reason when a restart changed the secret, then back to their hold', async () => {
     const { page } = fan
     await openSeatMap(page, server.url, show)
-    await seat(page, 6).click()
-    await page.getByRole('button', { name: 'Hold seat 6' }).click()
-    await page.getByRole('heading', { level: 1, name: 'Your seat is held' }).waitFor()
+    await holdSeat(page, 6)
     const holdUrl = page.url()
 
     // A restart without the persisted secret: every earlier sign-in is refused (401).

@@ -77,6 +77,13 @@ export async function openSeatMap (page: Page, baseUrl: string, show: ShowRef): 
   await seat(page, 1).waitFor()
 }
 
+/** On an open seat map: picks seat `no`, holds it and waits for the hold page. */
+export async function holdSeat (page: Page, no: number): Promise<void> {
+  await seat(page, no).click()
+  await page.getByRole('button', { name: `Hold seat ${no}` }).click()
+  await page.getByRole('heading', { level: 1, name: 'Your seat is held' }).waitFor()
+}
+
 /** Charges points through the API (for tests whose subject is something else). */
 export async function chargeByApi (baseUrl: string, userId: string, amount: number): Promise<void> {
   await apiOf(baseUrl).charge(userId, amount)
@@ -90,10 +97,10 @@ export async function horizontalOverflow (page: Page): Promise<number> {
 const SCREENSHOTS = join(projectRoot(), 'docs', 'screenshots')
 
 /** Saves a full-page screenshot for the README and reviews (docs/screenshots/<name>.png), when SCREENSHOTS=1. */
-export async function screenshot (page: Page, name: string): Promise<void> {
+export async function screenshot (page: Page, name: string, options: { fullPage?: boolean } = {}): Promise<void> {
   if (process.env.SCREENSHOTS !== '1') return
   mkdirSync(SCREENSHOTS, { recursive: true })
   // Let transitions and the live indicator settle so the pictures are stable.
   await page.waitForTimeout(300)
-  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true, animations: 'disabled', caret: 'hide' })
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: options.fullPage ?? true, animations: 'disabled', caret: 'hide' })
 }

@@ -3,7 +3,7 @@
 import { api, ApiError, serverNow, type QueueTicket, type Reservation, type Seat, type SeatEvent } from '../api'
 import { concertTitle } from '../catalog'
 import { busy, errorBox, h, loading, noticeBox, pageTitle, replaceChildren } from '../dom'
-import { trackHold } from '../holds'
+import { syncHolds, trackHold } from '../holds'
 import { icon } from '../icons'
 import { clock, formatDate, seatList, t, won } from '../i18n'
 import { loadPage } from '../load'
@@ -103,6 +103,7 @@ export async function seatMapView (ctx: ViewContext): Promise<void> {
   ]), { handle: queueTrouble })
   if (!loaded) return
   const [map, queue, mine, title] = loaded
+  if (mine.length > 0) syncHolds(mine)
 
   const board = createBoard(map.seats, mine, { concertId, date })
   const selection = createSelection(SEATS_PER_HOLD)

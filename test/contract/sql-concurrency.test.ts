@@ -3,9 +3,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SQL_BACKENDS } from '../support/backends.js'
 import { SeatsTaken, T0, givenBalance, givenConcert, givenHold, newUserId, openSqlWorld, type SqlWorld } from '../support/factories.js'
+import { sleep } from '../support/ports.js'
 
 const LIVE = T0 + 300_000
-const sleep = (ms: number): Promise<void> => new Promise(resolve => setTimeout(resolve, ms))
 /** A hold that found a seat taken; its transaction rolled back. */
 const lost = (err: unknown): null => { if (err instanceof SeatsTaken) return null; throw err }
 

@@ -6,9 +6,9 @@ import type { SeatRange } from '../../src/modules/concerts/concert.js'
 import { dateOf } from '../../src/shared/dates.js'
 import { APP_BACKENDS, buildTestApp, type TestApp } from '../support/app.js'
 import { charge, countBy, joinQueue } from '../support/journey.js'
+import { sleep } from '../support/ports.js'
 
 const DAY = 24 * 3600_000
-const sleep = (ms: number): Promise<void> => new Promise(resolve => setTimeout(resolve, ms))
 let shows = 0
 
 /** Rows of `perRow` seats numbered on from 1; the first half of the rows in section A, the rest in B. */

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   admitted, bearer, call, demoDates, joinQueue, readBooks, startCluster, waitUntil, type Cluster, type Instance, type Reply
 } from '../support/cluster.js'
+import { sleep } from '../support/ports.js'
 
 let cluster: Cluster
 let a: Instance
@@ -12,7 +13,6 @@ let concertId: string
 let dates: string[]
 /** Instance A for even i, B for odd i. */
 const on = (i: number): string => (i % 2 === 0 ? a : b).url
-const sleep = (ms: number): Promise<void> => new Promise(resolve => setTimeout(resolve, ms))
 
 beforeAll(async () => {
   cluster = await startCluster({ label: 'orders', env: { QUEUE_MAX_ACTIVE: '1000', MAX_HOLDS_PER_USER: '4' } })

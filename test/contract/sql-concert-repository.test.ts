@@ -183,9 +183,19 @@ describe.each(SQL_BACKENDS)('ConcertRepository on %s', (backend) => {
     await take(first, 5, T0 + 500)
     const sales = await w.concerts.salesByShow(concert.id, T0 + 1000)
     expect(sales).toEqual([
-      { showId: first.id, date: '2026-12-24', startsAt: first.startsAt, totalSeats: 5, sold: 2, held: 1, available: 2, revenue: 300_000 },
-      { showId: second.id, date: '2026-12-25', startsAt: second.startsAt, totalSeats: 5, sold: 0, held: 0, available: 5, revenue: 0 }
+      { showId: first.id, date: '2026-12-24', startsAt: first.startsAt, totalSeats: 5, sold: 2, held: 1, available: 2, revenue: 300_000, refunds: 0, refunded: 0 },
+      { showId: second.id, date: '2026-12-25', startsAt: second.startsAt, totalSeats: 5, sold: 0, held: 0, available: 5, revenue: 0, refunds: 0, refunded: 0 }
     ])
     expect(await w.concerts.salesByShow(concert.id + 10_000, T0)).toEqual([])
+  })
+
+  it('salesByShow counts revenue net of refunds, and the refunds with their amount', async () => {
+    const { concert, show } = await givenConcert(w.concerts, { ranges: [{ from: 1, to: 3, grade: 'R', price: 100_000 }] })
+    await take(show, 1, T0 + 1000, true)
+    await take(show, 2, T0 + 1000, true)
+    const [refunded] = await w.database.db.selectFrom('payments').innerJoin('reservations', 'reservations.id', 'payments.reservation_id')
+      .select('payments.reservation_id').where('reservations.show_id', '=', show.id).where('reservations.seat_no', '=', 2).execute()
+    expect(await w.stores.payments.markRefunded(Number(refunded.reservation_id), T0 + 10)).toBe(true)
+    expect(await w.concerts.salesByShow(concert.id, T0)).toEqual([expect.objectContaining({ revenue: 100_000, refunds: 1, refunded: 100_000 })])
   })
 })

@@ -14,12 +14,6 @@ export function createSqlPaymentStore (db: Kysely<DB>): PaymentStore {
     async markRefunded (reservationId, at) {
       return affected(await db.updateTable('payments').set({ refunded_at: at })
         .where('reservation_id', '=', reservationId).where('refunded_at', 'is', null).executeTakeFirst())
-    },
-    async findByReservation (reservationId) {
-      const r = await db.selectFrom('payments').selectAll().where('reservation_id', '=', reservationId).executeTakeFirst()
-      return r
-        ? { id: Number(r.id), reservationId: Number(r.reservation_id), userId: r.user_id, amount: Number(r.amount), createdAt: Number(r.created_at), refundedAt: r.refunded_at === null ? null : Number(r.refunded_at) }
-        : null
     }
   }
 }

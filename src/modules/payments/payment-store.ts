@@ -6,5 +6,4 @@ export interface PaymentStore {
   insert (p: Omit<Payment, 'id' | 'refundedAt'>): Promise<Payment>
   /** The reservation's payment → refunded at `at`; false when it has none or it was refunded already. */
   markRefunded (reservationId: number, at: number): Promise<boolean>
-  findByReservation (reservationId: number): Promise<Payment | null>
 }

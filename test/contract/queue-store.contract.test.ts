@@ -1,15 +1,16 @@
-// Contract of the QueueStore port, run against the in-process store and the Redis store; Redis-only multi-instance checks.
+// Contract of the QueueStore port, run against the in-process store and the Redis store (one server and a
+// Cluster); multi-instance checks on both Redis kinds; outage checks on one server.
 
 import type { Redis } from 'ioredis'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { createMemoryQueueStore } from '../../src/adapters/memory/queue.memory.js'
-import { createRedisQueueStore } from '../../src/adapters/redis/queue.redis.js'
-import { createRedisClient, redisReady } from '../../src/adapters/redis/redis.js'
+import { createRedisQueueStore, queueKeysOf } from '../../src/adapters/redis/queue.redis.js'
+import { connectRedis, createRedisClient, redisReady, type RedisClient } from '../../src/adapters/redis/redis.js'
 import { METER_BUCKET_MS, type QueueEntry, type QueuePolicy, type RoomTerms } from '../../src/modules/queue/queue.js'
 import type { QueueStore } from '../../src/modules/queue/queue-store.js'
 import { createManualClock } from '../../src/shared/clock.js'
 import { ServiceUnavailableError } from '../../src/shared/errors.js'
-import { openTestRedis } from '../support/backends.js'
+import { openTestRedis, REDIS_BACKENDS, type RedisBackend, type TestRedis } from '../support/backends.js'
 import { startProxy } from '../support/tcp-proxy.js'
 
 const POLICY: QueuePolicy = {
@@ -18,25 +19,34 @@ const POLICY: QueuePolicy = {
 const CONCERT = 1
 const OPEN: RoomTerms = { opensAt: null }
 
-let testRedis: { url: string, redis: Redis, close: () => Promise<void> }
-const opened: Redis[] = []
+let testRedis: TestRedis<Redis>
+const redises = new Map<RedisBackend, TestRedis>()
+const opened: RedisClient[] = []
 
-async function openClient (name: string, url = testRedis.url): Promise<Redis> {
-  const redis = createRedisClient(url, name)
+async function openClient (name: string, url = testRedis.url): Promise<RedisClient> {
+  const redis = connectRedis(url, name)
   opened.push(redis)
-  await redisReady(redis)
+  await redisReady(redis, 10_000)
   return redis
 }
 
-beforeAll(async () => { testRedis = await openTestRedis() })
+beforeAll(async () => {
+  testRedis = await openTestRedis()
+  redises.set('standalone', testRedis)
+  if (REDIS_BACKENDS.includes('cluster')) redises.set('cluster', await openTestRedis('cluster'))
+}, 120_000)
 afterEach(() => { for (const r of opened.splice(0)) r.disconnect() })
-afterAll(async () => { await testRedis.close() })
+afterAll(async () => { for (const r of redises.values()) await r.close() })
 
-interface Backend { name: string, open (policy: QueuePolicy): Promise<QueueStore> }
+interface Backend { name: string, reset (): Promise<void>, open (policy: QueuePolicy): Promise<QueueStore> }
 
 const backends: Backend[] = [
-  { name: 'memory', open: async (policy) => createMemoryQueueStore(policy) },
-  { name: 'redis', open: async (policy) => createRedisQueueStore(await openClient('contract'), policy, { prefix: 'queue-test:' }) }
+  { name: 'memory', reset: async () => {}, open: async (policy) => createMemoryQueueStore(policy) },
+  ...REDIS_BACKENDS.map((kind): Backend => ({
+    name: `redis ${kind}`,
+    reset: () => redises.get(kind)!.flush(),
+    open: async (policy) => createRedisQueueStore(await openClient('contract', redises.get(kind)!.url), policy, { prefix: 'queue-test:' })
+  }))
 ]
 
 describe.each(backends)('QueueStore on $name', (backend) => {
@@ -44,7 +54,7 @@ describe.each(backends)('QueueStore on $name', (backend) => {
   let open: (policy?: Partial<QueuePolicy>) => Promise<QueueStore>
 
   beforeEach(async () => {
-    await testRedis.redis.flushdb()
+    await backend.reset()
     clock = createManualClock()
     open = (policy = {}) => backend.open({ ...POLICY, ...policy })
   })
@@ -438,16 +448,18 @@ describe.each(backends)('QueueStore on $name', (backend) => {
   })
 })
 
-describe('QueueStore on redis, with many instances', () => {
+describe.each(REDIS_BACKENDS)('QueueStore on redis %s, with many instances', (kind) => {
   let clock: ReturnType<typeof createManualClock>
+  let redis: TestRedis
   beforeEach(async () => {
-    await testRedis.redis.flushdb()
+    redis = redises.get(kind)!
+    await redis.flush()
     clock = createManualClock()
   })
 
   /** Store objects on separate connections, as separate app instances would have. */
   async function instances (n: number, policy: QueuePolicy): Promise<QueueStore[]> {
-    return Promise.all(Array.from({ length: n }, async (_, i) => createRedisQueueStore(await openClient(`instance-${i}`), policy)))
+    return Promise.all(Array.from({ length: n }, async (_, i) => createRedisQueueStore(await openClient(`instance-${i}`, redis.url), policy)))
   }
 
   it('never admits more than maxActive when ten instances run admission at the same moment', async () => {
@@ -529,14 +541,21 @@ describe('QueueStore on redis, with many instances', () => {
     await store.join(CONCERT, 'b', clock.now(), OPEN)
     await store.join(CONCERT, 'c', clock.now(), OPEN)
     await store.leaveByUser(CONCERT, 'a', clock.now(), true)
-    const keys = (await testRedis.redis.keys('queue:*')).sort()
-    expect(keys.filter(k => !k.startsWith('queue:{c1}:'))).toEqual(['queue:rooms'])
-    expect(keys.length).toBeGreaterThan(5)
+    const keys = queueKeysOf(CONCERT)
+    expect(keys.every(k => k.startsWith('queue:{c1}:'))).toBe(true)
+    const present = (await Promise.all(keys.map(k => redis.redis.exists(k)))).filter(Boolean)
+    expect(present.length).toBeGreaterThan(5)
     const keep = Math.max(POLICY.activeTtlMs, POLICY.heartbeatTimeoutMs, POLICY.idleTimeoutMs) + 60_000
-    for (const key of keys.filter(k => k !== 'queue:rooms')) {
-      const ttl = await testRedis.redis.pttl(key)
+    for (const key of keys) {
+      const ttl = await redis.redis.pttl(key)
+      if (ttl === -2) continue // this key is empty now
       expect(ttl, key).toBeGreaterThan(keep - 60_000)
       expect(ttl, key).toBeLessThanOrEqual(keep)
+    }
+    expect(await redis.redis.smembers('queue:rooms')).toEqual(['1'])
+    if (kind === 'standalone') {
+      const all = await testRedis.redis.keys('queue:*')
+      expect(all.filter(k => !k.startsWith('queue:{c1}:'))).toEqual(['queue:rooms'])
     }
   })
 
@@ -544,7 +563,7 @@ describe('QueueStore on redis, with many instances', () => {
     const [store] = await instances(1, POLICY)
     const opensAt = clock.now() + 7 * 24 * 3600_000
     await store.join(CONCERT, 'a', clock.now(), { opensAt })
-    expect(await testRedis.redis.pttl('queue:{c1}:prequeue')).toBeGreaterThan(opensAt - clock.now())
+    expect(await redis.redis.pttl('queue:{c1}:prequeue')).toBeGreaterThan(opensAt - clock.now())
   })
 
   it('forgets a concert whose keys expired while no instance was running admissions', async () => {
@@ -552,10 +571,9 @@ describe('QueueStore on redis, with many instances', () => {
     await store.join(CONCERT, 'a', clock.now(), OPEN)
     await store.join(2, 'a', clock.now(), OPEN)
     const [other] = await instances(1, POLICY) // knows neither concert from its own joins
-    const keys = await testRedis.redis.keys('queue:{c1}:*')
-    await testRedis.redis.del(...keys)
+    await redis.redis.del(...queueKeysOf(CONCERT)) // one slot: a multi-key DEL is fine on a Cluster too
     expect(await other.concerts()).toEqual([2])
-    expect(await testRedis.redis.smembers('queue:rooms')).toEqual(['2'])
+    expect(await redis.redis.smembers('queue:rooms')).toEqual(['2'])
   })
 })
 
@@ -581,7 +599,7 @@ describe('QueueStore on redis, while Redis is down', () => {
   it('fails fast during an outage and serves again by itself once Redis is back', async () => {
     const target = new URL(testRedis.url)
     let proxy = await startProxy({ host: target.hostname, port: Number(target.port) })
-    const redis = await openClient('through-proxy', `redis://127.0.0.1:${proxy.port}${target.pathname}`)
+    const redis = await openClient('through-proxy', `redis://127.0.0.1:${proxy.port}${target.pathname}`) as Redis
     const store = createRedisQueueStore(redis, { ...POLICY, maxActive: 0 })
     const clock = createManualClock()
     const { entry } = await store.join(CONCERT, 'a', clock.now(), OPEN)

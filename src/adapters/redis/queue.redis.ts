@@ -1,10 +1,9 @@
 // QueueStore in Redis: the same waiting room as the in-process store, shared by any number of instances (standalone or Cluster).
 
-import type { Cluster, Redis } from 'ioredis'
 import { randomId } from '../../shared/ids.js'
 import { METER_BUCKET_MS, METER_BUCKETS, meterBucket, type QueueEntry, type QueuePolicy, type QueueStatus, type RoomFigures } from '../../modules/queue/queue.js'
 import type { DrawOutcome, QueueStore } from '../../modules/queue/queue-store.js'
-import { pingRedis, viaRedis } from './redis.js'
+import { pingRedis, viaRedis, type RedisClient } from './redis.js'
 
 /*
  * Keys of one concert, all under the hash tag `{c<concertId>}` so a Cluster keeps them in one slot and every
@@ -243,7 +242,7 @@ return { redis.call('ZCARD', WAITING), redis.call('ZCOUNT', ACTIVE, '(' .. num(n
 type Script = (...args: Array<string | number>) => Promise<unknown>
 
 /** Registers a Lua script on the connection (EVALSHA, falling back to EVAL once per connection or node). */
-function defineScript (redis: Redis | Cluster, name: string, lua: string): Script {
+function defineScript (redis: RedisClient, name: string, lua: string): Script {
   redis.defineCommand(name, { numberOfKeys: KEY_NAMES.length, lua })
   const command = (redis as unknown as Record<string, Script>)[name]
   return (...args) => command.apply(redis, args)
@@ -271,11 +270,14 @@ const ROOMS_MEMO_MS = 5000
  * the pre-queue and its draw, and one atomic Lua step per join and per admission that any number of
  * instances may run at once. Redis outages surface as ServiceUnavailableError.
  */
-export function createRedisQueueStore (redis: Redis | Cluster, policy: QueuePolicy, options: { prefix?: string } = {}): QueueStore {
+/** The names of a concert's keys (what the scripts receive in KEYS), for tests and tools. */
+export const queueKeysOf = (concertId: number, prefix = 'queue:'): string[] => KEY_NAMES.map(k => `${prefix}{c${concertId}}:${k}`)
+
+export function createRedisQueueStore (redis: RedisClient, policy: QueuePolicy, options: { prefix?: string } = {}): QueueStore {
   const prefix = options.prefix ?? 'queue:'
   const roomsKey = `${prefix}rooms`
   const keepMs = Math.max(policy.activeTtlMs, policy.heartbeatTimeoutMs, policy.idleTimeoutMs) + 60_000
-  const roomKeys = (concertId: number): string[] => KEY_NAMES.map(k => `${prefix}{c${concertId}}:${k}`)
+  const roomKeys = (concertId: number): string[] => queueKeysOf(concertId, prefix)
   const prelude = (concertId: number, now: number): Array<string | number> => [
     ...roomKeys(concertId), now, policy.heartbeatTimeoutMs, policy.idleTimeoutMs, keepMs, policy.maxActive, policy.activeTtlMs,
     policy.admission === 'rate' ? 1 : 0, policy.admitPerTick, policy.tickMs
@@ -373,7 +375,7 @@ export function createRedisQueueStore (redis: Redis | Cluster, policy: QueuePoli
       return [...new Set([...ids.filter((_, i) => alive[i] === 1), ...recent.keys()])]
     },
     async ping () {
-      await pingRedis(redis as Redis)
+      await pingRedis(redis)
     }
   }
   return store

@@ -63,7 +63,7 @@ export function buildUseCases (ports: Ports, config: Config, clock: Clock) {
   const room: WaitingRoomDeps = {
     queue,
     concerts,
-    seats: createCachedSeatSupply(concerts),
+    seats: createCachedSeatSupply(concerts, { events: seatEvents }),
     draws,
     local: createQueueLocal(config.jwtSecret),
     clock,

@@ -1,21 +1,32 @@
-// SeatSupply from the concert repository's sales figures, kept per concert for a moment (every tick of every instance asks).
+// SeatSupply from the concert repository's sales figures, kept per concert until a seat of it changes (or a moment passes).
 
 import type { ConcertRepository } from '../../modules/concerts/concert-repository.js'
 import type { SeatSupply } from '../../modules/queue/seat-supply.js'
+import type { SeatEvents } from '../../modules/reservations/seat-events.js'
 
 type Supply = { available: number, held: number }
 
-/** Figures at most `ttlMs` old by the caller's clock; concurrent askers share one read. */
-export function createCachedSeatSupply (concerts: Pick<ConcertRepository, 'salesByShow'>, options: { ttlMs?: number } = {}): SeatSupply {
+/**
+ * Figures at most `ttlMs` old by the caller's clock; concurrent askers share one read. With `events`, a
+ * change of any seat of the concert (a hold, a sale, a lapse, from any instance) drops them at once, so a
+ * room closes as soon as its last seat is sold rather than a tick later.
+ */
+export function createCachedSeatSupply (concerts: Pick<ConcertRepository, 'salesByShow'>, options: { ttlMs?: number, events?: SeatEvents } = {}): SeatSupply {
   const ttlMs = options.ttlMs ?? 1000
   const cache = new Map<number, { at: number, supply: Promise<Supply> }>()
+  const watched = new Set<number>()
   return {
-    async forSale (concertId, now) {
+    async forSale (concertId, now, fresh = false) {
       const hit = cache.get(concertId)
-      if (hit && now - hit.at < ttlMs && now >= hit.at) return hit.supply
-      const supply = concerts.salesByShow(concertId, now).then(shows => shows
-        .filter(s => s.startsAt > now)
-        .reduce((sum, s) => ({ available: sum.available + s.available, held: sum.held + s.held }), { available: 0, held: 0 }))
+      if (hit && !fresh && now - hit.at < ttlMs && now >= hit.at) return hit.supply
+      const supply = concerts.salesByShow(concertId, now).then((shows) => {
+        for (const s of shows) {
+          if (!options.events || watched.has(s.showId)) continue
+          watched.add(s.showId)
+          options.events.subscribe(s.showId, () => { cache.delete(concertId) })
+        }
+        return shows.filter(s => s.startsAt > now).reduce((sum, s) => ({ available: sum.available + s.available, held: sum.held + s.held }), { available: 0, held: 0 })
+      })
       const entry = { at: now, supply }
       cache.set(concertId, entry)
       supply.catch(() => { if (cache.get(concertId) === entry) cache.delete(concertId) })

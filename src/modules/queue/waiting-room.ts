@@ -27,8 +27,8 @@ const termsOf = (concert: { salesOpenAt?: number | null } | null): RoomTerms => 
 const gone = (): GoneError => new GoneError('the queue token has expired or left the queue')
 
 /** Sold out: no show of the concert that has not started has a seat for sale or under a live hold. */
-async function isSoldOut (deps: Pick<WaitingRoomDeps, 'seats'>, concertId: number, now: number): Promise<boolean> {
-  const supply = await deps.seats.forSale(concertId, now)
+async function isSoldOut (deps: Pick<WaitingRoomDeps, 'seats'>, concertId: number, now: number, fresh = false): Promise<boolean> {
+  const supply = await deps.seats.forSale(concertId, now, fresh)
   return supply.available + supply.held === 0
 }
 
@@ -184,12 +184,12 @@ export async function flushActivity (deps: WaitingRoomDeps): Promise<void> {
 }
 
 /** One admission step for one concert: the draw once its opening passed, the sold-out state, then the store's step. */
-async function admitConcert (deps: WaitingRoomDeps, concertId: number, now: number): Promise<number> {
+async function admitConcert (deps: WaitingRoomDeps, concertId: number, now: number, fresh = false): Promise<number> {
   const concert = await deps.concerts.findConcert(concertId)
   if (!concert) return 0
   const terms = termsOf(concert)
   if (terms.opensAt !== null && now >= terms.opensAt) await ensureDrawn(deps, concertId, now)
-  return deps.queue.admit(concertId, now, terms, await isSoldOut(deps, concertId, now))
+  return deps.queue.admit(concertId, now, terms, await isSoldOut(deps, concertId, now, fresh))
 }
 
 /** One admission tick over every concert with a room (after writing the activity seen here); returns how many were admitted. */
@@ -208,5 +208,6 @@ export async function endTurnAfterPurchase (deps: WaitingRoomDeps, input: { conc
   const now = deps.clock.now()
   deps.local.forgetAnswer(input.concertId, input.userId)
   await deps.queue.leaveByUser(input.concertId, input.userId, now, true)
-  await admitConcert(deps, input.concertId, now)
+  // The sale may have been the last seat: read the supply afresh before handing the slot on.
+  await admitConcert(deps, input.concertId, now, true)
 }

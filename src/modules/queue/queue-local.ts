@@ -38,8 +38,8 @@ export interface QueueLocal {
 export function createQueueLocal (secret: string, options: QueueLocalOptions = {}): QueueLocal {
   const recheckMs = options.activeRecheckMs ?? 1000
   const figuresTtlMs = options.figuresTtlMs ?? 500
-  const verified = createLru<string, QueueTokenClaims>(options.maxTokens ?? 50_000)
-  const answers = createLru<string, { entry: QueueEntry, at: number }>(options.maxTokens ?? 50_000)
+  const verified = createLru<string, QueueTokenClaims>(options.maxTokens ?? 100_000)
+  const answers = createLru<string, { entry: QueueEntry, at: number }>(options.maxTokens ?? 100_000)
   let seen = new Map<string, QueueTokenClaims>()
   const leases = new Map<string, { claims: QueueTokenClaims, until: number }>()
   const figures = new Map<number, { at: number, figures: Promise<RoomFigures> }>()

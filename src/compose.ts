@@ -66,8 +66,7 @@ export function buildUseCases (ports: Ports, config: Config, clock: Clock) {
     seats: createCachedSeatSupply(concerts, { events: seatEvents }),
     draws,
     local: createQueueLocal(config.jwtSecret),
-    clock,
-    secret: config.jwtSecret
+    clock
   }
   const idempotency: IdempotencyDeps = { idempotency: stores.idempotency, transact, clock }
   const readReservations = { reservations: stores.reservations, clock }

@@ -32,8 +32,7 @@ function roomDeps (w: Pick<SqlWorld, 'concerts' | 'database'>, clock: Clock, pol
     seats: createCachedSeatSupply(w.concerts, { ttlMs: 0 }),
     draws: createSqlDrawRecords(w.database.db),
     local: createQueueLocal(SECRET, { figuresTtlMs: 0 }),
-    clock,
-    secret: SECRET
+    clock
   }
 }
 

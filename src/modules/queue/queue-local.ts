@@ -4,7 +4,7 @@
 import { createLru } from '../../shared/lru.js'
 import type { DrawRecord } from './draw-records.js'
 import type { QueueEntry, RoomFigures } from './queue.js'
-import { decodeQueueToken, type QueueTokenClaims } from './queue-token.js'
+import { decodeQueueToken, encodeQueueToken, type QueueTokenClaims } from './queue-token.js'
 
 export interface QueueLocalOptions {
   /** Verified tokens kept by their text (each about 300 bytes). */
@@ -18,6 +18,8 @@ export interface QueueLocalOptions {
 export interface QueueLocal {
   /** The claims of a token this server signed; a token seen before costs a map lookup, not an HMAC. */
   claims (token: string): QueueTokenClaims
+  /** The signed text of a token (signed once per instance, then known as verified too). */
+  tokenOf (claims: QueueTokenClaims): string
   /** The store's last ACTIVE answer for this token, if it is recent and its activeUntil is still ahead. */
   activeAnswer (claims: QueueTokenClaims, now: number): QueueEntry | undefined
   rememberAnswer (entry: QueueEntry, now: number): void
@@ -39,6 +41,7 @@ export function createQueueLocal (secret: string, options: QueueLocalOptions = {
   const recheckMs = options.activeRecheckMs ?? 1000
   const figuresTtlMs = options.figuresTtlMs ?? 500
   const verified = createLru<string, QueueTokenClaims>(options.maxTokens ?? 100_000)
+  const signed = createLru<string, string>(options.maxTokens ?? 100_000)
   const answers = createLru<string, { entry: QueueEntry, at: number }>(options.maxTokens ?? 100_000)
   let seen = new Map<string, QueueTokenClaims>()
   const leases = new Map<string, { claims: QueueTokenClaims, until: number }>()
@@ -52,6 +55,14 @@ export function createQueueLocal (secret: string, options: QueueLocalOptions = {
       const claims = decodeQueueToken(secret, token)
       verified.set(token, claims)
       return claims
+    },
+    tokenOf (claims) {
+      const hit = signed.get(claims.tokenId)
+      if (hit) return hit
+      const token = encodeQueueToken(secret, claims)
+      signed.set(claims.tokenId, token)
+      verified.set(token, claims)
+      return token
     },
     activeAnswer (claims, now) {
       const hit = answers.get(userKey(claims.concertId, claims.userId))

@@ -3,10 +3,10 @@
 import { ConflictError, ForbiddenError, GoneError, NotFoundError, UnauthenticatedError } from '../../shared/errors.js'
 import { ensureDrawn, seedOf, type DrawDeps } from './draw.js'
 import { drawKeyOf, estimateWait, refreshAfterMs, soldOutLikely, type QueueEntry, type RoomTerms } from './queue.js'
-import { encodeQueueToken, type QueueTokenClaims } from './queue-token.js'
+import type { QueueTokenClaims } from './queue-token.js'
 import type { SeatSupply } from './seat-supply.js'
 
-export interface WaitingRoomDeps extends DrawDeps { seats: SeatSupply, secret: string }
+export interface WaitingRoomDeps extends DrawDeps { seats: SeatSupply }
 
 /** A queue entry as a client sees it. */
 export interface QueueTicket extends QueueEntry {
@@ -37,7 +37,7 @@ async function view (deps: WaitingRoomDeps, entry: QueueEntry, token?: string): 
   const policy = deps.queue.policy
   const ticket: QueueTicket = {
     ...entry,
-    token: token ?? encodeQueueToken(deps.secret, { concertId: entry.concertId, userId: entry.userId, tokenId: entry.tokenId }),
+    token: token ?? deps.local.tokenOf({ concertId: entry.concertId, userId: entry.userId, tokenId: entry.tokenId }),
     estimatedWaitSeconds: 0,
     estimatedWaitRange: { p50: 0, p90: 0 },
     refreshAfterMs: null,

@@ -4,10 +4,12 @@
 import type { Migration, MigrationProvider } from 'kysely'
 import { initial } from './0001-initial.js'
 import { outbox } from './0002-outbox.js'
+import { idempotencyLeasesAndSeeding } from './0005-idempotency-seeding.js'
 
 const migrations: Record<string, Migration> = {
   '0001_initial': initial,
-  '0002_outbox': outbox
+  '0002_outbox': outbox,
+  '0005_idempotency_seeding': idempotencyLeasesAndSeeding
 }
 
 export const migrationProvider: MigrationProvider = {

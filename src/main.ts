@@ -2,6 +2,7 @@
 
 import closeWithGrace from 'close-with-grace'
 import { pino } from 'pino'
+import { createSqlSeedLedger } from './adapters/sql/seed-ledger.sql.js'
 import { buildApp } from './app.js'
 import { compose } from './compose.js'
 import { ConfigError, loadConfig } from './config.js'
@@ -20,7 +21,7 @@ async function main (): Promise<void> {
   }
   const logger = pino({ level: config.logLevel })
   const composed = await compose(config, { log: (level, msg, err) => logger[level]({ err }, msg) })
-  if (await seedDemo(composed.deps, config.seedDemo)) logger.info('loaded the demo concert')
+  if (await seedDemo({ ...composed.deps, seeds: createSqlSeedLedger(composed.database) }, config.seedDemo)) logger.info('loaded the demo concert')
   const app = await buildApp(composed.deps, { logger })
 
   closeWithGrace({ delay: 10_000, logger }, async ({ signal, err }) => {

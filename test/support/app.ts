@@ -2,6 +2,7 @@
 
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import { buildApp } from '../../src/app.js'
+import { createSqlSeedLedger } from '../../src/adapters/sql/seed-ledger.sql.js'
 import { createAuth } from '../../src/http/auth.js'
 import { compose } from '../../src/compose.js'
 import { loadConfig } from '../../src/config.js'
@@ -40,7 +41,7 @@ export async function buildTestApp (backend: AppBackend, env: Record<string, str
     ...env
   })
   const composed = await compose(config, { clock: options.clock })
-  await seedDemo(composed.deps, true)
+  await seedDemo({ ...composed.deps, seeds: createSqlSeedLedger(composed.database) }, true)
   const app = await buildApp(composed.deps, { jobs: options.jobs ?? false, web: false })
   await app.ready()
   const auth = createAuth(TEST_SECRET)

@@ -41,7 +41,7 @@ export async function buildTestApp (backend: AppBackend, env: Record<string, str
     ...env
   })
   const composed = await compose(config, { clock: options.clock })
-  await seedDemo({ ...composed.deps, seeds: createSqlSeedLedger(composed.database) }, true)
+  await seedDemo({ concerts: composed.deps.ports.concerts, clock: composed.deps.clock, seeds: createSqlSeedLedger(composed.database) }, true)
   const app = await buildApp(composed.deps, { jobs: options.jobs ?? false, web: false })
   await app.ready()
   const auth = createAuth(TEST_SECRET)

@@ -29,7 +29,7 @@ export interface IdempotencyInput { scope: string, key: string, request: unknown
 export class IdempotencyInProgressError extends AppError {
   readonly retryAfterSeconds: number
   constructor (retryAfterSeconds = 1) {
-    super(409, 'IDEMPOTENCY_IN_PROGRESS', 'the first request with this Idempotency-Key is still running; retry shortly for its answer')
+    super('IDEMPOTENCY_IN_PROGRESS', 'the first request with this Idempotency-Key is still running; retry shortly for its answer')
     this.retryAfterSeconds = retryAfterSeconds
   }
 }

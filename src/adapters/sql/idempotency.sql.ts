@@ -17,7 +17,8 @@ export function createSqlIdempotencyStore (db: Kysely<DB>): IdempotencyStore {
         }).execute()
         return true
       } catch (err) {
-        if (isDuplicate(err)) return false
+        // A lock wait: the key exists and its owner's transaction has it locked.
+        if (isDuplicate(err) || isLockWaitTimeout(err)) return false
         throw err
       }
     },

@@ -104,10 +104,13 @@ async function acquire (deps: IdempotencyDeps, input: IdempotencyInput, hash: st
   const owner = randomId(12)
   const deadline = Date.now() + (deps.waitMs ?? DEFAULT_WAIT_MS)
   for (let pause = 10; ; pause = Math.min(2 * pause, 200)) {
-    const now = deps.clock.now()
-    if (await deps.idempotency.claim({ scope, key, requestHash: hash, owner, createdAt: now, leaseUntil: now + leaseMs })) return { owner }
+    // Read first: on MySQL an INSERT of an existing key waits for the lock of its owner's transaction.
     const existing = await deps.idempotency.find(scope, key)
-    if (!existing) continue // released by a failed first attempt: claim it
+    if (!existing) {
+      const now = deps.clock.now()
+      if (await deps.idempotency.claim({ scope, key, requestHash: hash, owner, createdAt: now, leaseUntil: now + leaseMs })) return { owner }
+      continue // claimed by someone else just now: read theirs
+    }
     if (existing.requestHash !== hash) {
       throw new UnprocessableError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was already used with a different request')
     }

@@ -10,7 +10,7 @@ import { AppError } from './shared/errors.js'
 import { Ajv } from 'ajv'
 import addFormats from 'ajv-formats'
 import type { AppDeps } from './deps.js'
-import { createAuth } from './http/auth.js'
+import { createAuth, registerQueryTokenPolicy } from './http/auth.js'
 import { createMetrics, registerRequestMetrics } from './http/metrics.js'
 import { registerProblemHandlers } from './http/problem.js'
 import { closeAllSse } from './http/sse.js'
@@ -64,6 +64,7 @@ export async function buildApp (deps: AppDeps, options: BuildOptions = {}): Prom
   // JSON only: a text/plain body is refused with 415 instead of reaching validation as a string.
   app.removeContentTypeParser('text/plain')
   app.addHook('onRequest', async (request, reply) => { reply.header('x-request-id', request.id) })
+  registerQueryTokenPolicy(app)
 
   const validators = createValidators()
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? validators.body : validators.other).compile(schema))

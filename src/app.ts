@@ -35,6 +35,11 @@ export interface BuildOptions {
   web?: boolean
 }
 
+const hopsTrusted = (hops: number) => (_address: string, hop: number): boolean => hop < hops
+
+/** Probes and scrapes are never rate-limited. */
+const UNLIMITED_PATHS = new Set(['/health', '/ready', '/metrics'])
+
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
 
 /** Bodies are strict (no coercion, unknown fields refused); query strings and params arrive as strings and are coerced. */
@@ -51,7 +56,8 @@ export async function buildApp (deps: AppDeps, options: BuildOptions = {}): Prom
   const app: App = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     bodyLimit: deps.config.bodyLimitBytes,
-    trustProxy: deps.config.trustProxy,
+    // A hop count: the nearest N addresses (the connecting one first) are proxies; the next one is the client.
+    trustProxy: typeof deps.config.trustProxy === 'number' ? hopsTrusted(deps.config.trustProxy) : deps.config.trustProxy,
     genReqId: (req) => {
       const given = req.headers['x-request-id']
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID()
@@ -95,7 +101,8 @@ export async function buildApp (deps: AppDeps, options: BuildOptions = {}): Prom
       max: deps.config.rateLimitPerMinute,
       timeWindow: 60_000,
       ...(deps.sharedRedis ? { redis: deps.sharedRedis, nameSpace: 'concert:ratelimit:', skipOnError: true } : {}),
-      allowList: (request) => ['/health', '/ready', '/metrics'].includes(request.url),
+      // The path, not the URL: `/health?x` is a health check too.
+      allowList: (request) => UNLIMITED_PATHS.has(request.url.split('?', 1)[0]),
       errorResponseBuilder: (_request, context) => new AppError('RATE_LIMITED', `too many requests; retry in ${Math.ceil(context.ttl / 1000)} s`)
     })
   }

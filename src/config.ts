@@ -1,6 +1,7 @@
 // One typed, validated config object read from the environment; defaults give the embedded mode.
 
 import { randomBytes } from 'node:crypto'
+import { isIP } from 'node:net'
 
 export interface Config {
   port: number
@@ -23,8 +24,11 @@ export interface Config {
   rateLimitPerMinute: number
   /** Largest accepted request body in bytes. */
   bodyLimitBytes: number
-  /** Trust X-Forwarded-For from a proxy in front (the client address for rate limits and logs). */
-  trustProxy: boolean
+  /**
+   * Which proxies in front are trusted to say the client address (for rate limits and logs): none (false),
+   * the nearest N hops, or those addresses (IPs, CIDR ranges, loopback/linklocal/uniquelocal).
+   */
+  trustProxy: false | number | string[]
 }
 
 export class ConfigError extends Error {}
@@ -46,6 +50,27 @@ function bool (env: Env, name: string, fallback: boolean | undefined): boolean |
   if (/^(true|1|yes)$/i.test(raw)) return true
   if (/^(false|0|no)$/i.test(raw)) return false
   throw new ConfigError(`${name} must be true or false, got "${raw}"`)
+}
+
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal'])
+
+/** One proxy address: an IP, an IP/prefix range, or a name proxy-addr knows. */
+function isProxyAddress (entry: string): boolean {
+  if (PROXY_NAMES.has(entry)) return true
+  const [ip, prefix, ...rest] = entry.split('/')
+  const family = isIP(ip)
+  if (family === 0 || rest.length > 0) return false
+  return prefix === undefined || (/^[0-9]{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128))
+}
+
+function trustProxy (env: Env): Config['trustProxy'] {
+  const raw = (env.TRUST_PROXY ?? '').trim()
+  if (raw === '' || raw === 'false' || raw === '0') return false
+  if (/^[0-9]{1,2}$/.test(raw)) return Number(raw)
+  const list = raw.split(',').map(e => e.trim())
+  if (list.every(isProxyAddress)) return list
+  // `true` (trust every hop) is refused: any client could then pick its own address in X-Forwarded-For.
+  throw new ConfigError(`TRUST_PROXY must be false, the number of proxy hops in front (1 behind the shipped nginx) or a comma list of proxy addresses, got "${raw}"`)
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
@@ -90,6 +115,6 @@ export function loadConfig (env: Env = process.env): Config {
     logLevel,
     rateLimitPerMinute: int(env, 'RATE_LIMIT_PER_MINUTE', 0, 0),
     bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 16 * 1024, 256, 10 * 1024 * 1024),
-    trustProxy: bool(env, 'TRUST_PROXY', false) ?? false
+    trustProxy: trustProxy(env)
   }
 }

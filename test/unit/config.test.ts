@@ -44,12 +44,12 @@ describe('loadConfig', () => {
       PORT: '8080', HOST: '0.0.0.0', DATABASE_URL: MYSQL, REDIS_URL: 'redis://cache:6379/0', JWT_SECRET: SECRET,
       AUTH_DEV_LOGIN: 'yes', SEED_DEMO: 'false', HOLD_TTL_SECONDS: '60', MAX_HOLDS_PER_USER: '2', QUEUE_MAX_ACTIVE: '10',
       QUEUE_ACTIVE_TTL_SECONDS: '120', QUEUE_HEARTBEAT_TIMEOUT_SECONDS: '15', MAX_CHARGE: '500', MAX_BALANCE: '1000',
-      LOG_LEVEL: 'silent', RATE_LIMIT_PER_MINUTE: '600', BODY_LIMIT_BYTES: '4096', TRUST_PROXY: 'true'
+      LOG_LEVEL: 'silent', RATE_LIMIT_PER_MINUTE: '600', BODY_LIMIT_BYTES: '4096', TRUST_PROXY: '1'
     })
     expect(c).toEqual({
       port: 8080, host: '0.0.0.0', databaseUrl: MYSQL, redisUrl: 'redis://cache:6379/0', embedded: false, jwtSecret: SECRET,
       authDevLogin: true, seedDemo: false, holdTtlMs: 60_000, maxHoldsPerUser: 2, queueMaxActive: 10, queueActiveTtlMs: 120_000,
-      queueHeartbeatTimeoutMs: 15_000, maxCharge: 500, maxBalance: 1000, logLevel: 'silent', rateLimitPerMinute: 600, bodyLimitBytes: 4096, trustProxy: true
+      queueHeartbeatTimeoutMs: 15_000, maxCharge: 500, maxBalance: 1000, logLevel: 'silent', rateLimitPerMinute: 600, bodyLimitBytes: 4096, trustProxy: 1
     })
   })
 
@@ -91,6 +91,20 @@ describe('loadConfig', () => {
     ['AUTH_DEV_LOGIN', 'maybe'], ['SEED_DEMO', '2']
   ])('%s=%s is refused naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(name))
+  })
+
+  it('TRUST_PROXY is false, a hop count, or a list of proxy addresses (IPs, CIDR ranges, loopback/linklocal/uniquelocal)', () => {
+    expect(loadConfig({ TRUST_PROXY: 'false' }).trustProxy).toBe(false)
+    expect(loadConfig({ TRUST_PROXY: '0' }).trustProxy).toBe(false)
+    expect(loadConfig({ TRUST_PROXY: '1' }).trustProxy).toBe(1)
+    expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2)
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.7, 172.16.0.0/12,::1' }).trustProxy).toEqual(['10.0.0.7', '172.16.0.0/12', '::1'])
+    expect(loadConfig({ TRUST_PROXY: 'loopback' }).trustProxy).toEqual(['loopback'])
+  })
+
+  it.each(['true', 'yes', '1.2.3', '10.0.0.0/33', 'nginx', '10.0.0.1,,10.0.0.2', '-1'])('TRUST_PROXY=%s is refused (trusting every hop lets any client pick its address)', (value) => {
+    expect(() => loadConfig({ TRUST_PROXY: value })).toThrow(ConfigError)
+    expect(() => loadConfig({ TRUST_PROXY: value })).toThrow(/TRUST_PROXY/)
   })
 
   it('an empty variable means its default', () => {

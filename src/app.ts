@@ -11,6 +11,7 @@ import { Ajv } from 'ajv'
 import addFormats from 'ajv-formats'
 import type { AppDeps } from './deps.js'
 import { createAuth, registerQueryTokenPolicy } from './http/auth.js'
+import { checkRequestLine, createClientErrorHandler, onFrameworkError, onUnknownExpectation } from './http/client-errors.js'
 import { createMetrics, registerRequestMetrics } from './http/metrics.js'
 import { registerProblemHandlers } from './http/problem.js'
 import { closeAllSse } from './http/sse.js'
@@ -53,9 +54,25 @@ function createValidators (): { body: Ajv, other: Ajv } {
 }
 
 export async function buildApp (deps: AppDeps, options: BuildOptions = {}): Promise<App> {
+  const { config } = deps
   const app: App = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
-    bodyLimit: deps.config.bodyLimitBytes,
+    bodyLimit: config.bodyLimitBytes,
+    // A client cannot pin sockets: slow or idle requests get 408 and a closed socket, idle keep-alive sockets
+    // are closed, and Node checks for lapsed ones often enough to honour short timeouts. Event streams are
+    // responses, which none of these limit.
+    http: {
+      headersTimeout: config.headersTimeoutMs,
+      requestTimeout: config.requestTimeoutMs,
+      connectionsCheckingInterval: Math.min(1000, Math.ceil(config.headersTimeoutMs / 4)),
+      // Checked in checkRequestLine, so the answer is a problem like every other (Node's own is plain text).
+      requireHostHeader: false
+    },
+    requestTimeout: config.requestTimeoutMs,
+    keepAliveTimeout: config.keepAliveTimeoutMs,
+    // Called on the server's events only, once `app` exists.
+    clientErrorHandler: createClientErrorHandler(() => app.log),
+    frameworkErrors: onFrameworkError,
     // A hop count: the nearest N addresses (the connecting one first) are proxies; the next one is the client.
     trustProxy: typeof deps.config.trustProxy === 'number' ? hopsTrusted(deps.config.trustProxy) : deps.config.trustProxy,
     genReqId: (req) => {
@@ -66,10 +83,13 @@ export async function buildApp (deps: AppDeps, options: BuildOptions = {}): Prom
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true }
   }).withTypeProvider<TypeBoxTypeProvider>()
+  app.server.maxConnections = config.maxConnections
+  app.server.on('checkExpectation', onUnknownExpectation)
   app.decorateRequest('principal', null)
   // JSON only: a text/plain body is refused with 415 instead of reaching validation as a string.
   app.removeContentTypeParser('text/plain')
   app.addHook('onRequest', async (request, reply) => { reply.header('x-request-id', request.id) })
+  app.addHook('onRequest', checkRequestLine)
   registerQueryTokenPolicy(app)
 
   const validators = createValidators()

@@ -29,6 +29,13 @@ export interface Config {
    * the nearest N hops, or those addresses (IPs, CIDR ranges, loopback/linklocal/uniquelocal).
    */
   trustProxy: false | number | string[]
+  /** How long a client may take to send a request's headers, and the whole request (then 408, socket closed). */
+  headersTimeoutMs: number
+  requestTimeoutMs: number
+  /** How long a connection may stay idle between requests. */
+  keepAliveTimeoutMs: number
+  /** Open connections per instance; more are closed at once. */
+  maxConnections: number
 }
 
 export class ConfigError extends Error {}
@@ -96,6 +103,10 @@ export function loadConfig (env: Env = process.env): Config {
   const logLevel = env.LOG_LEVEL || 'info'
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`)
 
+  const headersTimeoutMs = int(env, 'HEADERS_TIMEOUT_SECONDS', 10, 1, 3600) * 1000
+  const requestTimeoutMs = int(env, 'REQUEST_TIMEOUT_SECONDS', 30, 1, 3600) * 1000
+  if (headersTimeoutMs > requestTimeoutMs) throw new ConfigError('HEADERS_TIMEOUT_SECONDS must not exceed REQUEST_TIMEOUT_SECONDS (the headers are part of the request)')
+
   return {
     port: int(env, 'PORT', 3000, 0, 65535),
     host: env.HOST || '127.0.0.1',
@@ -115,6 +126,10 @@ export function loadConfig (env: Env = process.env): Config {
     logLevel,
     rateLimitPerMinute: int(env, 'RATE_LIMIT_PER_MINUTE', 0, 0),
     bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 16 * 1024, 256, 10 * 1024 * 1024),
-    trustProxy: trustProxy(env)
+    trustProxy: trustProxy(env),
+    headersTimeoutMs,
+    requestTimeoutMs,
+    keepAliveTimeoutMs: int(env, 'KEEP_ALIVE_TIMEOUT_SECONDS', 10, 1, 3600) * 1000,
+    maxConnections: int(env, 'MAX_CONNECTIONS', 10_000, 1, 1_000_000)
   }
 }

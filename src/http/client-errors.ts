@@ -1,5 +1,4 @@
-// Errors met before any route hook runs (Node's HTTP parser, Fastify's router, the connection timeouts), answered
-// as problem+json with an x-request-id like every other error.
+// Errors met before any route hook (Node's parser, the router, the timeouts), answered as problem+json with an x-request-id.
 
 import { randomUUID } from 'node:crypto'
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http'

@@ -1,5 +1,4 @@
-// Bearers and tokens through the whole app: expiry rules, query tokens on event streams only, tokens never in
-// the logs, and another user's reservation reading as absent (issue 9, items 5 and 7).
+// Tokens through the whole app (issue 9 items 5, 7): bearer expiry, query tokens on streams only, no token in logs, others' reservations absent.
 
 import type { AddressInfo } from 'node:net'
 import { Writable } from 'node:stream'

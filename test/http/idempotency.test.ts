@@ -1,5 +1,4 @@
-// Idempotency-Key through the whole app: accepted keys, replays carrying the retry's own request id, and a
-// retry of a first request that is still running (issue 9, items 2 and 10).
+// Idempotency-Key through the whole app (issue 9 items 2, 10): accepted keys, replays with the retry's request id, a retry of a running request.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createConnection } from 'mysql2/promise'

@@ -1,5 +1,4 @@
-// Client addresses behind a proxy (TRUST_PROXY) through inject: a spoofed X-Forwarded-For changes neither the
-// rate-limit key nor the logged address; the rate-limit allow-list compares paths (issue 9, items 4 and 10).
+// TRUST_PROXY through inject (issue 9 items 4, 10): a spoofed X-Forwarded-For changes neither rate-limit key nor logged address; probes unlimited.
 
 import { Writable } from 'node:stream'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'

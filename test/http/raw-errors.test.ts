@@ -1,5 +1,4 @@
-// Requests refused before any route runs, sent as raw bytes on a socket: every one is answered with problem+json,
-// a stable code and an x-request-id (issue 9, item 9).
+// Requests refused before any route, sent as raw bytes: each answered with problem+json, a stable code and an x-request-id (issue 9 item 9).
 
 import { connect } from 'node:net'
 import type { AddressInfo } from 'node:net'

@@ -1,6 +1,4 @@
-// Connection timeouts and the connection cap on a listening app (short values): slow-loris and idle sockets are
-// closed, a keep-alive socket is closed once idle, the cap refuses extra sockets, and event streams outlive
-// every timeout (issue 9, item 6).
+// Connection timeouts and cap on a listening app (issue 9 item 6): slow and idle sockets closed, extra sockets refused, streams live on.
 
 import { connect, type Socket } from 'node:net'
 import type { AddressInfo } from 'node:net'

@@ -1,5 +1,4 @@
-// Real processes: a charge whose instance is SIGKILLed while it holds the Idempotency-Key leaves the key usable
-// again within seconds on the other instance, and the money moves once (issue 9, item 2).
+// Real processes (issue 9 item 2): the key of a charge whose instance was SIGKILLed is usable again on the other within seconds, money once.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { bearer, call, startCluster, type Cluster, type Instance, type Reply } from '../support/cluster.js'

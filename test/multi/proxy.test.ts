@@ -1,5 +1,4 @@
-// Real nginx (deploy/nginx.local.conf) in front of a real instance with TRUST_PROXY=1: a client that writes its own
-// X-Forwarded-For changes neither its rate-limit count nor the address the instance logs (issue 9, item 4).
+// Real nginx in front of a real instance with TRUST_PROXY=1 (issue 9 item 4): a spoofed X-Forwarded-For changes neither rate limit nor log.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CLUSTER_SECRET, call, findNginx, startInstance, startNginx, waitUntil, type Instance, type Nginx } from '../support/cluster.js'

@@ -1,5 +1,4 @@
-// IdempotencyStore on SQL: the primary key (scope, key) makes the first claim win on every instance;
-// every change after the claim names the owner, so a request that lost its key changes nothing.
+// IdempotencyStore on SQL: the primary key makes the first claim win on every instance; every later change names the owner.
 
 import type { Kysely } from 'kysely'
 import type { IdempotencyStore, RecordedOutcome } from '../../modules/idempotency/idempotency-store.js'

@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto'
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname } from 'node:path'
+import { isIP } from 'node:net'
 import { isClusterUrl, parseClusterUrl } from './adapters/redis/cluster-url.js'
 
 export interface Config {
@@ -32,8 +33,18 @@ export interface Config {
   rateLimitPerMinute: number
   /** Largest accepted request body in bytes. */
   bodyLimitBytes: number
-  /** Trust X-Forwarded-For from a proxy in front (the client address for rate limits and logs). */
-  trustProxy: boolean
+  /**
+   * Which proxies in front are trusted to say the client address (for rate limits and logs): none (false),
+   * the nearest N hops, or those addresses (IPs, CIDR ranges, loopback/linklocal/uniquelocal).
+   */
+  trustProxy: false | number | string[]
+  /** How long a client may take to send a request's headers, and the whole request (then 408, socket closed). */
+  headersTimeoutMs: number
+  requestTimeoutMs: number
+  /** How long a connection may stay idle between requests. */
+  keepAliveTimeoutMs: number
+  /** Open connections per instance; more are closed at once. */
+  maxConnections: number
 }
 
 export class ConfigError extends Error {}
@@ -62,6 +73,27 @@ function oneOf<T extends string> (env: Env, name: string, values: readonly T[], 
   if (raw === undefined || raw === '') return fallback
   if (!(values as readonly string[]).includes(raw)) throw new ConfigError(`${name} must be one of ${values.join(', ')}, got "${raw}"`)
   return raw as T
+}
+
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal'])
+
+/** One proxy address: an IP, an IP/prefix range, or a name proxy-addr knows. */
+function isProxyAddress (entry: string): boolean {
+  if (PROXY_NAMES.has(entry)) return true
+  const [ip, prefix, ...rest] = entry.split('/')
+  const family = isIP(ip)
+  if (family === 0 || rest.length > 0) return false
+  return prefix === undefined || (/^[0-9]{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128))
+}
+
+function trustProxy (env: Env): Config['trustProxy'] {
+  const raw = (env.TRUST_PROXY ?? '').trim()
+  if (raw === '' || raw === 'false' || raw === '0') return false
+  if (/^[0-9]{1,2}$/.test(raw)) return Number(raw)
+  const list = raw.split(',').map(e => e.trim())
+  if (list.every(isProxyAddress)) return list
+  // `true` (trust every hop) is refused: any client could then pick its own address in X-Forwarded-For.
+  throw new ConfigError(`TRUST_PROXY must be false, the number of proxy hops in front (1 behind the shipped nginx) or a comma list of proxy addresses, got "${raw}"`)
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
@@ -102,6 +134,10 @@ export function loadConfig (env: Env = process.env): Config {
   const logLevel = env.LOG_LEVEL || 'info'
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`)
 
+  const headersTimeoutMs = int(env, 'HEADERS_TIMEOUT_SECONDS', 10, 1, 3600) * 1000
+  const requestTimeoutMs = int(env, 'REQUEST_TIMEOUT_SECONDS', 30, 1, 3600) * 1000
+  if (headersTimeoutMs > requestTimeoutMs) throw new ConfigError('HEADERS_TIMEOUT_SECONDS must not exceed REQUEST_TIMEOUT_SECONDS (the headers are part of the request)')
+
   return {
     port: int(env, 'PORT', 3000, 0, 65535),
     host: env.HOST || '127.0.0.1',
@@ -126,7 +162,11 @@ export function loadConfig (env: Env = process.env): Config {
     logLevel,
     rateLimitPerMinute: int(env, 'RATE_LIMIT_PER_MINUTE', 0, 0),
     bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 16 * 1024, 256, 10 * 1024 * 1024),
-    trustProxy: bool(env, 'TRUST_PROXY', false) ?? false
+    trustProxy: trustProxy(env),
+    headersTimeoutMs,
+    requestTimeoutMs,
+    keepAliveTimeoutMs: int(env, 'KEEP_ALIVE_TIMEOUT_SECONDS', 10, 1, 3600) * 1000,
+    maxConnections: int(env, 'MAX_CONNECTIONS', 10_000, 1, 1_000_000)
   }
 }
 

@@ -59,8 +59,14 @@ export interface IdempotencyKeysTable {
   /** PENDING while the first request runs, DONE once its outcome is recorded. */
   state: string
   outcome: string | null
+  /** The fencing token of the request that runs the key while PENDING. */
+  owner: string
+  /** Until when the owner's lease runs; a PENDING record past it may be taken over. */
+  lease_until: number
   created_at: number
 }
+/** One row per seeding done once per database (e.g. `demo`). */
+export interface SeedMarkersTable { name: string, created_at: number }
 
 export interface OutboxTable {
   id: Generated<number>
@@ -108,4 +114,5 @@ export interface DB {
   queue_entries: QueueEntriesTable
   queue_rooms: QueueRoomsTable
   queue_draws: QueueDrawsTable
+  seed_markers: SeedMarkersTable
 }

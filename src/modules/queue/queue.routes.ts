@@ -105,6 +105,7 @@ export function registerQueueRoutes (app: App, { useCases, auth }: RouteDeps, hu
   })
 
   app.get('/queue/tokens/current/events', {
+    config: { queryTokens: true }, // EventSource cannot send headers
     onRequest: softAuth,
     schema: {
       tags: ['queue'],

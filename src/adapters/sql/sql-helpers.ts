@@ -21,3 +21,6 @@ export function isDuplicate (err: unknown): boolean {
 
 /** Whether `db` talks to MySQL/MariaDB (row locks, locking reads) rather than SQLite (one writer at a time). */
 export const isMysqlDb = (db: Kysely<DB>): boolean => db.getExecutor().adapter instanceof MysqlAdapter
+
+/** MySQL gave up waiting for a row lock (innodb_lock_wait_timeout). */
+export const isLockWaitTimeout = (err: unknown): boolean => (err as { errno?: number }).errno === 1205

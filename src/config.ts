@@ -1,6 +1,7 @@
 // One typed, validated config object read from the environment; defaults give the embedded mode.
 
 import { randomBytes } from 'node:crypto'
+import { isClusterUrl, parseClusterUrl } from './adapters/redis/cluster-url.js'
 
 export interface Config {
   port: number
@@ -50,6 +51,15 @@ function bool (env: Env, name: string, fallback: boolean | undefined): boolean |
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
 
+function clusterUrlProblem (url: string): string | null {
+  try {
+    parseClusterUrl(url)
+    return null
+  } catch {
+    return 'must be redis-cluster://host:port,host:port,... (no database number: a cluster has only db 0)'
+  }
+}
+
 /** Reads and validates the configuration; throws ConfigError naming the variable at fault. */
 export function loadConfig (env: Env = process.env): Config {
   const databaseUrl = env.DATABASE_URL || 'sqlite:./data/concert.db'
@@ -57,7 +67,10 @@ export function loadConfig (env: Env = process.env): Config {
     throw new ConfigError(`DATABASE_URL must start with sqlite: or mysql://, got "${databaseUrl}"`)
   }
   const redisUrl = env.REDIS_URL || undefined
-  if (redisUrl !== undefined && !/^rediss?:\/\/.+/.test(redisUrl)) throw new ConfigError(`REDIS_URL must start with redis://, got "${redisUrl}"`)
+  if (redisUrl !== undefined && !/^rediss?:\/\/.+/.test(redisUrl)) {
+    const problem = isClusterUrl(redisUrl) ? clusterUrlProblem(redisUrl) : 'must start with redis://, rediss:// or redis-cluster://'
+    if (problem) throw new ConfigError(`REDIS_URL ${problem}, got "${redisUrl}"`)
+  }
   const embedded = databaseUrl.startsWith('sqlite:') && redisUrl === undefined
 
   let jwtSecret = env.JWT_SECRET

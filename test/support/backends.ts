@@ -1,9 +1,11 @@
-// Real backing stores for tests: a fresh MariaDB/MySQL database and a flushed Redis logical database per test file.
+// Real backing stores for tests: a fresh MariaDB/MySQL database per test file, and a clean Redis (one server or a private Cluster).
 
 import { randomBytes } from 'node:crypto'
 import { createConnection } from 'mysql2/promise'
 import { Redis } from 'ioredis'
 import { openDatabase, type SqlDatabase } from '../../src/adapters/sql/database.js'
+import { connectRedis, redisReady, type RedisClient } from '../../src/adapters/redis/redis.js'
+import { acquireSharedRedisCluster } from './redis-cluster.js'
 
 /** The server tests use; override with TEST_MYSQL_URL (no database path). */
 export const MYSQL_SERVER_URL = process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306'
@@ -42,14 +44,48 @@ export async function openTestDatabase (backend: SqlBackend, label = 'test'): Pr
 }
 
 /**
- * A Redis logical database for this test worker (1–15, by worker id), flushed first. Workers run files
- * one at a time, so files never share a database while they run.
+ * `standalone`: a logical database of the Redis at TEST_REDIS_URL; `cluster`: a private Redis Cluster
+ * (3 masters + 3 replicas) started for the test file. TEST_REDIS_BACKENDS=standalone,cluster picks them.
  */
-export async function openTestRedis (): Promise<{ url: string, redis: Redis, close: () => Promise<void> }> {
+export type RedisBackend = 'standalone' | 'cluster'
+export const REDIS_BACKENDS: RedisBackend[] = (process.env.TEST_REDIS_BACKENDS?.split(',').map(s => s.trim()).filter(Boolean) as RedisBackend[] | undefined) ?? ['standalone', 'cluster']
+
+export interface TestRedis<C extends RedisClient = RedisClient> {
+  backend: RedisBackend
+  /** What REDIS_URL would be: `redis://host:port/db` or `redis-cluster://host:port,...`. */
+  url: string
+  /** A connected client for checks and clean-up. */
+  redis: C
+  /** Empties it: FLUSHDB on the logical database, FLUSHALL on every master of the cluster. */
+  flush (): Promise<void>
+  close (): Promise<void>
+}
+
+/**
+ * A clean Redis for this test file. `standalone` takes a logical database of TEST_REDIS_URL (1–15, by worker
+ * id; workers run files one at a time, so files never share one while they run), flushed first; `cluster`
+ * a private cluster shared by the file's callers and stopped once the last one closes it.
+ */
+export async function openTestRedis (): Promise<TestRedis<Redis>>
+export async function openTestRedis (backend: RedisBackend): Promise<TestRedis>
+export async function openTestRedis (backend: RedisBackend = 'standalone'): Promise<TestRedis> {
+  if (backend === 'cluster') {
+    const { cluster, release } = await acquireSharedRedisCluster()
+    const redis = connectRedis(cluster.url, 'test-checks')
+    await redisReady(redis, 10_000)
+    await cluster.flushAll()
+    return {
+      backend,
+      url: cluster.url,
+      redis,
+      flush: () => cluster.flushAll(),
+      close: async () => { redis.disconnect(); await release() }
+    }
+  }
   const worker = Number(process.env.VITEST_POOL_ID ?? process.env.VITEST_WORKER_ID ?? 1)
   const db = 1 + (worker % 15)
   const url = `${REDIS_SERVER_URL}/${db}`
   const redis = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 1 })
   await redis.flushdb()
-  return { url, redis, close: async () => { redis.disconnect() } }
+  return { backend, url, redis, flush: async () => { await redis.flushdb() }, close: async () => { redis.disconnect() } }
 }

@@ -3,13 +3,13 @@
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createConnection, type Connection } from 'mysql2/promise'
 import { createAuth } from '../../src/http/auth.js'
 import { createMysqlDatabase, openTestRedis } from './backends.js'
+import { freePort, waitUntil } from './ports.js'
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 export const CLUSTER_SECRET = 'cluster-test-secret-that-is-at-least-32-bytes'
@@ -20,30 +20,7 @@ export const CLUSTER_SECRET = 'cluster-test-secret-that-is-at-least-32-bytes'
  */
 export const SERVICE_ENTRY = process.env.TEST_SERVICE_ENTRY ?? 'src/main.ts'
 
-const sleep = (ms: number): Promise<void> => new Promise(resolve => setTimeout(resolve, ms))
-
-/** A TCP port nobody listens on right now (the OS picks it). */
-export async function freePort (): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.unref()
-    server.on('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
-}
-
-/** Polls `check` until it returns true; throws `describe()` after `timeoutMs`. */
-export async function waitUntil (check: () => Promise<boolean>, timeoutMs: number, describe: () => string, everyMs = 100): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    if (await check().catch(() => false)) return
-    if (Date.now() > deadline) throw new Error(describe())
-    await sleep(everyMs)
-  }
-}
+export { freePort, sleep, waitUntil } from './ports.js'
 
 // ---------------------------------------------------------------------------------------------------------
 // HTTP client

@@ -82,7 +82,8 @@ export function createCachedConcertRepository (inner: ConcertRepository, events:
       if (show) shows.set(key, show)
       return show
     },
-    async listSeatStates (showId) {
+    async listSeatStates (showId, section) {
+      if (section !== undefined) return inner.listSeatStates(showId, section)
       watch(showId)
       const hit = seatMaps.get(showId)
       if (hit && clock() - hit.at < ttlMs) return hit.states

@@ -1,21 +1,127 @@
-// The composition root: picks SQLite or MySQL, and in-process or Redis for the queue, gate and events.
+// The composition root: picks SQLite or MySQL, and in-process or Redis for the queue, gate and events, then builds
+// every use case once with its dependencies, so routes receive ready use cases.
 
+import type { Cluster, Redis } from 'ioredis'
 import type { Config } from './config.js'
-import type { AppDeps, ReadinessCheck } from './deps.js'
+import type { AppDeps, Ports, ReadinessCheck } from './deps.js'
 import type { Clock } from './shared/clock.js'
 import { systemClock } from './shared/clock.js'
+import type { Transact } from './shared/transaction.js'
 import { openDatabase, type SqlDatabase } from './adapters/sql/database.js'
 import { createSqlConcertRepository } from './adapters/sql/concerts.sql.js'
 import { createSqlStores, createSqlTransact } from './adapters/sql/stores.js'
 import { createMemoryQueueStore } from './adapters/memory/queue.memory.js'
 import { createMemorySeatEvents } from './adapters/memory/seat-events.memory.js'
 import { createCachedConcertRepository } from './adapters/memory/cached-concerts.js'
+import { concertSales } from './modules/concerts/concert-sales.js'
+import type { NewConcert } from './modules/concerts/concert.js'
+import { createConcert } from './modules/concerts/create-concert.js'
+import { listBookableDates } from './modules/concerts/list-dates.js'
+import { createLiveSeatMaps } from './modules/concerts/live-seat-maps.js'
+import { readSeatMap, readSections, watchSeatMap, type SeatMapChange, type SeatMapInput } from './modules/concerts/read-seat-map.js'
+import { runIdempotent, type IdempotencyDeps } from './modules/idempotency/run-idempotent.js'
+import { payReservation } from './modules/payments/pay-reservation.js'
+import { chargePoints, getBalance, getPointHistory } from './modules/points/charge-points.js'
+import type { QueueTokenClaims } from './modules/queue/queue-token.js'
+import {
+  admitWaiting, currentTicket, currentTickets, endTurnAfterPurchase, joinQueue, leaveQueue, requireActive, verifyQueueToken, type WaitingRoomDeps
+} from './modules/queue/waiting-room.js'
+import { cancelHold } from './modules/reservations/cancel-hold.js'
+import { expireHolds } from './modules/reservations/expire-holds.js'
+import { getReservation, listUserReservations } from './modules/reservations/get-reservation.js'
 import { openGate } from './modules/reservations/hold-gate.js'
+import { holdSeat, type HoldSeatInput } from './modules/reservations/hold-seat.js'
 
 export interface Composed { deps: AppDeps, database: SqlDatabase, close: () => Promise<void> }
 
+/** How long idempotency records are kept: the contract promises at least 24 hours. */
+export const IDEMPOTENCY_KEEP_MS = 25 * 3600_000
+
+/**
+ * A use case that moves money, runnable with an Idempotency-Key: without a key it runs as is; with one, at most
+ * once per (scope, key), replaying the first outcome to every retry.
+ */
+function withIdempotencyKey<I, T> (
+  deps: IdempotencyDeps,
+  describe: (input: I) => { scope: string, request: unknown },
+  run: (transact: Transact, input: I) => Promise<T>
+): (input: I, key?: string) => Promise<T> {
+  return (input, key) => key === undefined
+    ? run(deps.transact, input)
+    : runIdempotent(deps, { ...describe(input), key }, transact => run(transact, input))
+}
+
+type Log = (level: 'info' | 'warn', msg: string, err?: Error) => void
+
+/** Every use case of the service, each with its dependencies bound once. */
+export function buildUseCases (ports: Ports, config: Config, clock: Clock, log?: Log) {
+  const { concerts, stores, transact, queue, gate, seatEvents } = ports
+  const seatMaps = createLiveSeatMaps({ concerts, events: seatEvents, log })
+  const seatMapDeps = { concerts, seatMaps, clock }
+  const room: WaitingRoomDeps = { queue, concerts, clock, secret: config.jwtSecret }
+  const idempotency: IdempotencyDeps = { idempotency: stores.idempotency, transact, clock }
+  const readReservations = { reservations: stores.reservations, clock }
+  const holdDeps = { concerts, transact, users: stores.points, gate, events: seatEvents, clock, holdTtlMs: config.holdTtlMs, maxHoldsPerUser: config.maxHoldsPerUser }
+  const payDeps = {
+    transact,
+    users: stores.points,
+    clock,
+    events: seatEvents,
+    // Best effort: the payment already stands when the queue store is down.
+    onPaid: (r: { concertId: number, userId: string }) => endTurnAfterPurchase(room, r).catch(() => {})
+  }
+  const chargeDeps = { transact, users: stores.points, clock, maxCharge: config.maxCharge, maxBalance: config.maxBalance }
+
+  return {
+    concerts: {
+      list: () => concerts.listConcerts(),
+      listDates: (input: { concertId?: number, includeSoldOut?: boolean }) => listBookableDates({ concerts, clock }, input),
+      seatMap: (input: SeatMapInput) => readSeatMap(seatMapDeps, input),
+      sections: (input: { concertId: number, date: string }) => readSections(seatMapDeps, input),
+      watchSeats: (input: SeatMapInput, listener: (change: SeatMapChange) => void) => watchSeatMap({ concerts, events: seatEvents }, input, listener),
+      create: (input: NewConcert) => createConcert({ concerts, clock }, input),
+      sales: (concertId: number) => concertSales({ concerts, clock }, concertId)
+    },
+    queue: {
+      join: (input: { userId: string, concertId: number }) => joinQueue(room, input),
+      verify: (token: string | undefined, bearerUserId?: string) => verifyQueueToken(room, token, bearerUserId),
+      current: (claims: QueueTokenClaims) => currentTicket(room, claims),
+      currentMany: (concertId: number, tokenIds: string[]) => currentTickets(room, concertId, tokenIds),
+      leave: (claims: QueueTokenClaims) => leaveQueue(room, claims),
+      requireActive: (token: string | undefined, userId: string, concertId?: number) => requireActive(room, token, userId, concertId),
+      /** Whether the token is still ACTIVE (live seat maps end when it is not). */
+      isActive: async (concertId: number, tokenId: string) => (await queue.touch(concertId, tokenId, clock.now()))?.status === 'ACTIVE'
+    },
+    reservations: {
+      hold: (input: HoldSeatInput) => holdSeat(holdDeps, input),
+      get: (input: { id: number, userId: string, isAdmin: boolean }) => getReservation(readReservations, input),
+      listByUser: (userId: string) => listUserReservations(readReservations, userId),
+      cancel: (input: { userId: string, reservationId: number }) => cancelHold({ transact, gate, events: seatEvents, clock }, input)
+    },
+    points: {
+      charge: withIdempotencyKey(idempotency,
+        (input: { userId: string, amount: number }) => ({ scope: `charge:${input.userId}`, request: { amount: input.amount } }),
+        (tx, input) => chargePoints({ ...chargeDeps, transact: tx }, input)),
+      balance: (userId: string) => getBalance({ points: stores.points }, userId),
+      history: (input: { userId: string, limit: number, beforeId?: number }) => getPointHistory({ points: stores.points }, input)
+    },
+    payments: {
+      pay: withIdempotencyKey(idempotency,
+        (input: { userId: string, reservationId: number }) => ({ scope: `pay:${input.userId}`, request: { reservationId: input.reservationId } }),
+        (tx, input) => payReservation({ ...payDeps, transact: tx }, input))
+    },
+    jobs: {
+      admitWaiting: () => admitWaiting({ queue, clock }),
+      expireHolds: () => expireHolds({ reservations: stores.reservations, events: seatEvents, clock }),
+      purgeIdempotency: () => stores.idempotency.purge(clock.now() - IDEMPOTENCY_KEEP_MS)
+    }
+  }
+}
+
+export type UseCases = ReturnType<typeof buildUseCases>
+
 /** Opens and migrates the database and connects the stores the config names. */
-export async function compose (config: Config, options: { clock?: Clock, log?: (level: 'info' | 'warn', msg: string, err?: Error) => void } = {}): Promise<Composed> {
+export async function compose (config: Config, options: { clock?: Clock, log?: Log } = {}): Promise<Composed> {
   const clock = options.clock ?? systemClock
   const database = openDatabase(config.databaseUrl)
   await database.migrate()
@@ -23,44 +129,44 @@ export async function compose (config: Config, options: { clock?: Clock, log?: (
   const readiness: ReadinessCheck[] = [{ name: database.dialect === 'mysql' ? 'mysql' : 'sqlite', check: () => database.ping() }]
   const closers: Array<() => Promise<void>> = []
 
+  const concerts = createCachedConcertRepository(createSqlConcertRepository(database))
   let queue = createMemoryQueueStore(policy)
   let gate = openGate
-  let seatEvents = createMemorySeatEvents() as AppDeps['seatEvents']
-  let sharedRedis: unknown
+  let seatEvents: Ports['seatEvents'] = createMemorySeatEvents()
+  let sharedRedis: Redis | Cluster | undefined
   if (config.redisUrl) {
     // Loaded only in production mode: the embedded mode never touches ioredis.
-    const { createRedisClient, pingRedis, redisReady } = await import('./adapters/redis/redis.js')
+    const { connectRedis, createRedisClient, pingRedis, redisReady } = await import('./adapters/redis/redis.js')
     const { createRedisQueueStore } = await import('./adapters/redis/queue.redis.js')
     const { createRedisHoldGate } = await import('./adapters/redis/hold-gate.redis.js')
     const { createRedisSeatEvents } = await import('./adapters/redis/seat-events.redis.js')
     const log = options.log
     const redis = createRedisClient(config.redisUrl, 'commands', { log })
-    const pub = createRedisClient(config.redisUrl, 'publish', { log })
-    const sub = createRedisClient(config.redisUrl, 'subscribe', { log })
+    const pub = connectRedis(config.redisUrl, 'publish', { log })
+    // On a Cluster, seat events use sharded pub/sub: one subscriber connection per master.
+    const sub = connectRedis(config.redisUrl, 'subscribe', { log, shardedSubscribers: true })
     // Commands are never queued while disconnected: wait for the first connection (a down Redis only
     // delays the start by a few seconds; the service then runs and answers 503 on queue routes until it is back).
     await Promise.all([redis, pub, sub].map(c => redisReady(c, 5000).catch(() => {})))
     sharedRedis = redis
     queue = createRedisQueueStore(redis, policy)
     gate = createRedisHoldGate(redis, { log })
-    const events = createRedisSeatEvents(pub, sub, { log })
+    // A show's channel carries its concert's hash tag; the (cached) layout names the concert.
+    const events = createRedisSeatEvents(pub, sub, { log, concertOf: async showId => (await concerts.findLayout(showId))?.concertId ?? null })
     seatEvents = events
     readiness.push({ name: 'redis', check: () => pingRedis(redis) })
     closers.push(async () => { await events.close(); redis.disconnect(); pub.disconnect(); sub.disconnect() })
   }
 
-  const deps: AppDeps = {
-    config,
-    clock,
-    concerts: createCachedConcertRepository(createSqlConcertRepository(database), seatEvents),
+  const ports: Ports = {
+    concerts,
     stores: createSqlStores(database.db),
     transact: createSqlTransact(database),
     queue,
     gate,
-    seatEvents,
-    readiness,
-    sharedRedis
+    seatEvents
   }
+  const deps: AppDeps = { config, clock, ports, useCases: buildUseCases(ports, config, clock, options.log), readiness, sharedRedis }
   return {
     deps,
     database,

@@ -133,6 +133,15 @@ describe.each<Backend>(['memory', ...REDIS_BACKENDS])('SeatEvents on %s', (backe
     await waitFor('the good listener', () => good.heard.length === 1)
   })
 
+  it('settles once its own changes reached its own listeners, so a read after a write sees the write', async () => {
+    const events = await single()
+    const show = collect(events, 9)
+    for (let n = 1; n <= 5; n++) events.publish({ showId: 9, seatNo: n, status: 'SOLD' })
+    await events.settled(9)
+    expect(show.heard.map(e => e.seatNo)).toEqual([1, 2, 3, 4, 5])
+    await events.settled(10) // nothing published: resolves at once
+  })
+
   if (backend === 'memory') return
 
   it('delivers a change published on one instance to that show\'s listeners on another, with the same version', async () => {

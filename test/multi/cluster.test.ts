@@ -86,8 +86,8 @@ describe('two instances on one MySQL and Redis', () => {
       const paid = await call(b.url, 'POST', `/reservations/${held.body.id as string}/pay`, { headers: bearer('buyer-1') })
       expect(paid.status, paid.text).toBe(200)
       const sold = await stream.next(e => (e.data as { status: string }).status === 'SOLD')
-      // Who holds a seat is never revealed: the event is the seat and its status only.
-      expect(sold.data).toEqual({ seatNo: 12, status: 'SOLD' })
+      // Who holds a seat is never revealed: the event is the seat, its section, its status and the show's version only.
+      expect(sold.data).toEqual({ seatNo: 12, section: 'R', status: 'SOLD', version: expect.any(Number) })
     } finally {
       stream.close()
     }
@@ -232,7 +232,7 @@ describe.skipIf(!nginxBin)('nginx in front of both instances', () => {
       const holder = await admit(a.url, 'nginx-holder')
       const held = await call(b.url, 'POST', '/reservations', { headers: holder, body: { date: dates[2], seatNo: 41 } })
       expect(held.status, held.text).toBe(201)
-      expect((await seats.next(() => true, 3000)).data).toEqual({ seatNo: 41, status: 'HELD' })
+      expect((await seats.next(() => true, 3000)).data).toEqual({ seatNo: 41, section: 'S', status: 'HELD', version: expect.any(Number) })
     } finally {
       queue.close()
       seats.close()

@@ -23,6 +23,7 @@ export function createMemorySeatEvents (): SeatEvents {
       emitter.on(String(showId), listener)
       return () => { emitter.off(String(showId), listener) }
     },
-    async version (showId) { return versions.get(showId) ?? 0 }
+    async version (showId) { return versions.get(showId) ?? 0 },
+    async settled () { /* delivery is synchronous */ }
   }
 }

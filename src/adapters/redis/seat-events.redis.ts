@@ -65,6 +65,7 @@ export function createRedisSeatEvents (pub: RedisClient, sub: RedisClient, optio
   const channels = new Map<number, string>() // shows this instance listens to, by their channel
   const concerts = new Map<number, Promise<number | null>>()
   const lastVersion = new Map<number, number>()
+  const inFlight = new Map<number, Set<Promise<void>>>() // this instance's publishes not yet delivered locally
 
   let failing = false
   const warn = (message: string) => (err: unknown): void => {
@@ -142,10 +143,22 @@ export function createRedisSeatEvents (pub: RedisClient, sub: RedisClient, optio
   return {
     publish (change) {
       const event = { showId: change.showId, seatNo: change.seatNo, status: change.status, heldUntil: change.status === 'HELD' ? change.heldUntil ?? null : null }
-      publish(event).catch((err: unknown) => {
+      const done = publish(event).catch((err: unknown) => {
         warn('seat events: publishing failed; other instances miss this change')(err)
         deliver({ ...event, version: lastVersion.get(event.showId) ?? 0 })
       })
+      let pending = inFlight.get(event.showId)
+      if (!pending) { pending = new Set(); inFlight.set(event.showId, pending) }
+      pending.add(done)
+      const mine = pending
+      void done.finally(() => {
+        mine.delete(done)
+        if (mine.size === 0 && inFlight.get(event.showId) === mine) inFlight.delete(event.showId)
+      })
+    },
+    async settled (showId) {
+      const pending = inFlight.get(showId)
+      if (pending) await Promise.all([...pending])
     },
     subscribe (showId, listener) {
       let set = listeners.get(showId)

@@ -135,6 +135,8 @@ export function createLiveSeatMaps (deps: LiveSeatMapsDeps): LiveSeatMaps {
       }
       entry.readAt = now
       const live = await entry.ready
+      // This instance's own changes first: a fan who just held a seat here sees it held.
+      await deps.events.settled(show.id)
       const at = mono()
       const age = at - entry.checkedAt
       if (at < entry.retryAt) return live

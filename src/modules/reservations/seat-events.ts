@@ -31,4 +31,9 @@ export interface SeatEvents {
   subscribe (showId: number, listener: (event: SeatEvent) => void): () => void
   /** The show's version now: every change published so far has a version at most this (0 before the first). */
   version (showId: number): Promise<number>
+  /**
+   * Resolves once every change this instance published for the show so far has reached this instance's
+   * listeners (a writer's next read on the same instance then sees its own change). Never rejects.
+   */
+  settled (showId: number): Promise<void>
 }

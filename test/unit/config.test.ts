@@ -28,6 +28,7 @@ describe('loadConfig', () => {
       logLevel: 'info',
       rateLimitPerMinute: 0,
       bodyLimitBytes: 16 * 1024,
+      adminBodyLimitBytes: 4 * 1024 * 1024,
       trustProxy: false
     })
   })
@@ -44,12 +45,12 @@ describe('loadConfig', () => {
       PORT: '8080', HOST: '0.0.0.0', DATABASE_URL: MYSQL, REDIS_URL: 'redis://cache:6379/0', JWT_SECRET: SECRET,
       AUTH_DEV_LOGIN: 'yes', SEED_DEMO: 'false', HOLD_TTL_SECONDS: '60', MAX_HOLDS_PER_USER: '2', QUEUE_MAX_ACTIVE: '10',
       QUEUE_ACTIVE_TTL_SECONDS: '120', QUEUE_HEARTBEAT_TIMEOUT_SECONDS: '15', MAX_CHARGE: '500', MAX_BALANCE: '1000',
-      LOG_LEVEL: 'silent', RATE_LIMIT_PER_MINUTE: '600', BODY_LIMIT_BYTES: '4096', TRUST_PROXY: 'true'
+      LOG_LEVEL: 'silent', RATE_LIMIT_PER_MINUTE: '600', BODY_LIMIT_BYTES: '4096', ADMIN_BODY_LIMIT_BYTES: '65536', TRUST_PROXY: 'true'
     })
     expect(c).toEqual({
       port: 8080, host: '0.0.0.0', databaseUrl: MYSQL, redisUrl: 'redis://cache:6379/0', embedded: false, jwtSecret: SECRET,
       authDevLogin: true, seedDemo: false, holdTtlMs: 60_000, maxHoldsPerUser: 2, queueMaxActive: 10, queueActiveTtlMs: 120_000,
-      queueHeartbeatTimeoutMs: 15_000, maxCharge: 500, maxBalance: 1000, logLevel: 'silent', rateLimitPerMinute: 600, bodyLimitBytes: 4096, trustProxy: true
+      queueHeartbeatTimeoutMs: 15_000, maxCharge: 500, maxBalance: 1000, logLevel: 'silent', rateLimitPerMinute: 600, bodyLimitBytes: 4096, adminBodyLimitBytes: 65536, trustProxy: true
     })
   })
 
@@ -80,7 +81,7 @@ describe('loadConfig', () => {
     ['HOLD_TTL_SECONDS', 'abc'], ['HOLD_TTL_SECONDS', '5m'], ['HOLD_TTL_SECONDS', '0'], ['HOLD_TTL_SECONDS', '1.5'],
     ['MAX_HOLDS_PER_USER', '0'], ['QUEUE_MAX_ACTIVE', '1e3'], ['QUEUE_ACTIVE_TTL_SECONDS', '86401'],
     ['QUEUE_HEARTBEAT_TIMEOUT_SECONDS', 'ten'], ['MAX_CHARGE', '0'], ['MAX_BALANCE', '-5'],
-    ['RATE_LIMIT_PER_MINUTE', 'x'], ['BODY_LIMIT_BYTES', '10']
+    ['RATE_LIMIT_PER_MINUTE', 'x'], ['BODY_LIMIT_BYTES', '10'], ['ADMIN_BODY_LIMIT_BYTES', '10']
   ])('%s=%s stops the start with a message naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError)
     expect(() => loadConfig({ [name]: value })).toThrow(name)

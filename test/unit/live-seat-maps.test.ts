@@ -115,6 +115,16 @@ describe('live seat maps', () => {
     racy.close()
   })
 
+  it('checks a hold published without its lapse time against SQL on the next read, so it still lapses by time', async () => {
+    await statuses()
+    await hold(4, T0 + 1000, false)
+    events.publish({ showId: show.id, seatNo: 4, status: 'HELD' }) // no heldUntil
+    const live = await maps.get(show)
+    expect(reads).toEqual(['layout', 'show', 'fingerprints', 'section A'])
+    expect(live.views.seats(T0 + 999, 'A')?.body.toString()).toContain('"seatNo":4,"section":"A","row":"1","grade":"R","price":1,"status":"HELD"')
+    expect(live.views.seats(T0 + 1000, 'A')?.body.toString()).not.toContain('HELD')
+  })
+
   it('serves the map unchecked while SQL is down, and checks again later', async () => {
     await statuses()
     const failing = createLiveSeatMaps({

@@ -38,6 +38,8 @@ interface Entry {
   checking?: Promise<void>
   /** After a failed check (SQL down): no new one before this, and the map is served as it is meanwhile. */
   retryAt: number
+  /** A hold arrived without its lapse time: the next read checks first (SQL has the time). */
+  unsure: boolean
   readAt: number
 }
 
@@ -75,8 +77,10 @@ export function createLiveSeatMaps (deps: LiveSeatMapsDeps): LiveSeatMaps {
       readAt: mono(),
       checkedAt: mono(),
       retryAt: 0,
+      unsure: false,
       // Listen before reading, so no change between the read and the first event is missed.
       unsubscribe: deps.events.subscribe(show.id, (event) => {
+        if (event.status === 'HELD' && event.heldUntil === null) entry.unsure = true
         if (pending) pending.push(event)
         else entry.live?.map.apply(event)
       }),
@@ -93,6 +97,7 @@ export function createLiveSeatMaps (deps: LiveSeatMapsDeps): LiveSeatMaps {
 
   async function check (entry: Entry, map: SeatMap): Promise<void> {
     const startedAt = mono()
+    entry.unsure = false
     // While Redis is down the version cannot be read: the map's own is as far as any known change goes.
     const upTo = await deps.events.version(entry.showId).catch(() => map.version)
     const fingerprints = await deps.concerts.sectionFingerprints(entry.showId)
@@ -140,7 +145,7 @@ export function createLiveSeatMaps (deps: LiveSeatMapsDeps): LiveSeatMaps {
       const at = mono()
       const age = at - entry.checkedAt
       if (at < entry.retryAt) return live
-      if (age >= maxStaleMs) await checkNow(entry, live.map)
+      if (age >= maxStaleMs || entry.unsure) await checkNow(entry, live.map)
       else if (age >= checkEveryMs) void checkNow(entry, live.map)
       return live
     },

@@ -1,6 +1,5 @@
 // Ready-to-send JSON bodies of a seat map (a section, the whole show, the sections summary), rebuilt only where a seat changed or a hold lapsed.
 
-import { createHash } from 'node:crypto'
 import { STATUS_OF, VISIBLE, visibleCode, type SeatMap, type SeatMapRow } from './seat-map.js'
 
 /**
@@ -11,7 +10,7 @@ import { STATUS_OF, VISIBLE, visibleCode, type SeatMap, type SeatMapRow } from '
 export interface SeatMapBody { version: number, etag: string, body: Buffer }
 
 /** One row's seats as JSON objects (no brackets), valid while the row is unchanged and until its next lapse. */
-interface Fragment { stamp: number, builtAt: number, validUntil: number, json: Buffer, hash: Buffer, available: number }
+interface Fragment { stamp: number, builtAt: number, validUntil: number, json: Buffer, hash: number, available: number }
 
 /** A built body and when it stops being current. */
 interface Built { stamp: number, version: number, builtAt: number, validUntil: number, view: SeatMapBody }
@@ -25,17 +24,34 @@ export interface SeatMapViews {
 
 const COMMA = Buffer.from(',')
 const CLOSE = Buffer.from(']}')
-const digest = (parts: Buffer[]): Buffer => {
-  const h = createHash('md5')
-  for (const p of parts) h.update(p)
-  return h.digest()
+const TWO_32 = 4294967296
+
+/**
+ * A 53-bit hash of 32-bit integers (cyrb53's mixing). Not cryptographic: it tells seat maps apart for ETags,
+ * where MD5 over the JSON was most of a rebuild's cost; a collision would cost one stale copy until the next change.
+ */
+function hash53 (values: ArrayLike<number>, seed: number): number {
+  let h1 = 0xdeadbeef ^ seed
+  let h2 = 0x41c6ce57 ^ seed
+  for (let i = 0; i < values.length; i++) {
+    h1 = Math.imul(h1 ^ values[i], 2654435761)
+    h2 = Math.imul(h2 ^ values[i], 1597334677)
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909)
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909)
+  return TWO_32 * (2097151 & h2) + (h1 >>> 0)
 }
-const weakTag = (hash: Buffer): string => `W/"${hash.toString('base64url')}"`
+
+/** The tag of a body made of parts with these hashes, in this order. */
+function tagOf (showId: number, hashes: readonly number[]): string {
+  const words = new Uint32Array(hashes.length * 2)
+  hashes.forEach((h, i) => { words[2 * i] = h % TWO_32; words[2 * i + 1] = Math.floor(h / TWO_32) })
+  return `W/"${hash53(words, showId).toString(36)}.${hash53(words, ~showId).toString(36)}"`
+}
 
 /** Bodies for one show; `head` names the concert and date every body starts with. */
 export function createSeatMapViews (map: SeatMap, head: { concertId: number, date: string }): SeatMapViews {
   const prefix = `{"concertId":${JSON.stringify(String(head.concertId))},"date":${JSON.stringify(head.date)},"version":`
-  const showTag = Buffer.from(`show ${map.showId}`)
   // The constant part of each seat's JSON after its number; one string per distinct place, grade and price.
   const tails = new Map<SeatMapRow, string[]>()
   const shared = new Map<string, string>()
@@ -78,14 +94,16 @@ export function createSeatMapViews (map: SeatMap, head: { concertId: number, dat
     let json = ''
     let validUntil = Number.POSITIVE_INFINITY
     let available = 0
+    const codes = new Uint8Array(row.seatNos.length)
     for (let i = 0; i < row.seatNos.length; i++) {
       const code = visibleCode(row, i, now)
+      codes[i] = code
       if (code === VISIBLE.HELD && row.heldUntil[i] < validUntil) validUntil = row.heldUntil[i]
       if (code === VISIBLE.AVAILABLE) available++
       json += `${i === 0 ? '' : ','}{"seatNo":${row.seatNos[i]}${tail[i]}${STATUS_OF[code]}"}`
     }
-    const bytes = Buffer.from(json)
-    const built: Fragment = { stamp: row.stamp, builtAt: now, validUntil, json: bytes, hash: digest([bytes]), available }
+    // The row's JSON follows from the (fixed) layout and the visible codes alone: the codes are its hash's input.
+    const built: Fragment = { stamp: row.stamp, builtAt: now, validUntil, json: Buffer.from(json), hash: hash53(codes, row.seatNos[0] ?? 0), available }
     fragments.set(row, built)
     return built
   }
@@ -96,7 +114,7 @@ export function createSeatMapViews (map: SeatMap, head: { concertId: number, dat
   /** The body of `rows` (in seat order) as of `now`. */
   function build (rows: readonly SeatMapRow[], stamp: number, now: number): Built {
     const parts: Buffer[] = [Buffer.from(`${prefix}${map.version},"seats":[`)]
-    const hashes: Buffer[] = [showTag]
+    const hashes: number[] = []
     let validUntil = Number.POSITIVE_INFINITY
     let first = true
     for (const row of rows) {
@@ -110,7 +128,7 @@ export function createSeatMapViews (map: SeatMap, head: { concertId: number, dat
       if (f.validUntil < validUntil) validUntil = f.validUntil
     }
     parts.push(CLOSE)
-    return { stamp, version: map.version, builtAt: now, validUntil, view: { version: map.version, etag: weakTag(digest(hashes)), body: Buffer.concat(parts) } }
+    return { stamp, version: map.version, builtAt: now, validUntil, view: { version: map.version, etag: tagOf(map.showId, hashes), body: Buffer.concat(parts) } }
   }
 
   return {
@@ -132,6 +150,7 @@ export function createSeatMapViews (map: SeatMap, head: { concertId: number, dat
     sections (now) {
       if (current(summary, map.stamp, now)) return summary.view
       let validUntil = Number.POSITIVE_INFINITY
+      const counts: number[] = []
       const list = map.sections.map((s, index) => {
         let availableSeats = 0
         for (const row of s.rows) {
@@ -139,11 +158,12 @@ export function createSeatMapViews (map: SeatMap, head: { concertId: number, dat
           if (f.validUntil < validUntil) validUntil = f.validUntil
           availableSeats += f.available
         }
+        counts.push(availableSeats)
         return { ...fixed[index], availableSeats }
       })
-      const json = JSON.stringify(list)
-      const body = Buffer.from(`${prefix}${map.version},"sections":${json}}`)
-      summary = { stamp: map.stamp, version: map.version, builtAt: now, validUntil, view: { version: map.version, etag: weakTag(digest([showTag, Buffer.from(json)])), body } }
+      const body = Buffer.from(`${prefix}${map.version},"sections":${JSON.stringify(list)}}`)
+      // Everything else in the summary is fixed: the counts are what can differ.
+      summary = { stamp: map.stamp, version: map.version, builtAt: now, validUntil, view: { version: map.version, etag: tagOf(map.showId, counts), body } }
       return summary.view
     }
   }

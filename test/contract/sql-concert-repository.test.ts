@@ -58,6 +58,13 @@ describe.each(SQL_BACKENDS)('ConcertRepository on %s', (backend) => {
     expect(await w.concerts.countConcerts()).toBe(before)
   })
 
+  it('createConcert refuses a seat number in two ranges even past the use case (the table\'s key), leaving nothing behind', async () => {
+    const before = await w.concerts.countConcerts()
+    const input = concertInput({ ranges: [{ from: 1, to: 5, grade: 'R', price: 1 }, { from: 5, to: 6, grade: 'S', price: 1 }] })
+    await expect(w.concerts.createConcert(input, T0)).rejects.toThrow()
+    expect(await w.concerts.countConcerts()).toBe(before)
+  })
+
   it('findConcert and findShow find by id and by concert and date, null otherwise', async () => {
     const { concert, show } = await givenConcert(w.concerts, { dates: ['2026-12-24'] })
     expect(await w.concerts.findShow(concert.id, '2026-12-24')).toEqual(show)

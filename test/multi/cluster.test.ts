@@ -93,6 +93,24 @@ describe('two instances on one MySQL and Redis', () => {
     }
   })
 
+  it('a seat map already in memory on instance A follows a hold made on B, and both give the same version and ETag', async () => {
+    const viewer = await admit(a.url, 'map-viewer-1')
+    const viewerOnB = await admit(b.url, 'map-viewer-2')
+    const section = `/concerts/${dates[2]}/seats?section=VIP`
+    const before = await call(a.url, 'GET', section, { headers: viewer })
+    expect(before.status, before.text).toBe(200)
+    const buyer = await admit(b.url, 'map-buyer-1')
+    expect((await call(b.url, 'POST', '/reservations', { headers: buyer, body: { date: dates[2], seatNo: 3 } })).status).toBe(201)
+    // A learns it from B's seat event (no timing asserted: it only has to arrive).
+    await waitUntil(async () => (await call(a.url, 'GET', section, { headers: viewer })).body.seats[2].status === 'HELD',
+      5000, () => 'instance A\'s seat map never showed the hold made on B', 20)
+    const [onA, onB] = await Promise.all([call(a.url, 'GET', section, { headers: viewer }), call(b.url, 'GET', section, { headers: viewerOnB })])
+    expect(onA.body.version).toBe((before.body as { version: number }).version + 1)
+    expect(onB.body.version).toBe(onA.body.version)
+    expect(onB.headers.get('etag')).toBe(onA.headers.get('etag'))
+    expect((await call(b.url, 'GET', section, { headers: { ...viewerOnB, 'if-none-match': onA.headers.get('etag') ?? '' } })).status).toBe(304)
+  })
+
   it('50 concurrent charges split across both instances add up to the exact sum', async () => {
     const replies = await Promise.all(Array.from({ length: 50 }, (_, i) =>
       call(on(i), 'POST', '/users/saver-1/points/charge', { headers: bearer('saver-1'), body: { amount: 1_234 } })))

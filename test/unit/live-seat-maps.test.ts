@@ -143,6 +143,21 @@ describe('live seat maps', () => {
     failing.close()
   })
 
+  it('reads a map from SQL while the show\'s version cannot be read, and catches the version up once it can', async () => {
+    events.publish({ showId: show.id, seatNo: 1, status: 'SOLD' }) // version 1
+    let down = true
+    const outage = createLiveSeatMaps({
+      concerts: w.concerts,
+      events: { ...events, version: async (showId) => { if (down) throw new Error('Redis is down'); return events.version(showId) } },
+      monotonicNow: () => t
+    })
+    expect((await outage.get(show)).map.version).toBe(0)
+    down = false
+    t = 1000 // the check after a failed version read waits for the back-off
+    expect((await outage.get(show)).map.version).toBe(1)
+    outage.close()
+  })
+
   it('forgets a show nobody read for a while and stops listening to it', async () => {
     let listening = 0
     const counting: SeatEvents = { ...events, subscribe (showId, listener) { listening++; const stop = events.subscribe(showId, listener); return () => { listening--; stop() } } }

@@ -62,13 +62,15 @@ export function createLiveSeatMaps (deps: LiveSeatMapsDeps): LiveSeatMaps {
     let pending: SeatEvent[] | null = []
     async function load (): Promise<LiveSeatMap> {
       const checkedAt = mono()
-      const version = await deps.events.version(show.id)
+      // Redis down: the map can still be read from SQL; its version is caught up by a later check.
+      let versionKnown = true
+      const version = await deps.events.version(show.id).catch(() => { versionKnown = false; return 0 })
       const [layout, states] = await Promise.all([deps.concerts.findLayout(show.id), deps.concerts.listSeatStates(show.id)])
       if (!layout) throw new Error(`show ${show.id} has no layout`)
       const map = createSeatMap(layout, states, version)
       for (const event of pending ?? []) map.apply(event)
       pending = null
-      entry.checkedAt = checkedAt
+      entry.checkedAt = versionKnown ? checkedAt : Number.NEGATIVE_INFINITY
       entry.live = { map, views: createSeatMapViews(map, { concertId: show.concertId, date: show.date }) }
       return entry.live
     }
@@ -99,7 +101,8 @@ export function createLiveSeatMaps (deps: LiveSeatMapsDeps): LiveSeatMaps {
     const startedAt = mono()
     entry.unsure = false
     // While Redis is down the version cannot be read: the map's own is as far as any known change goes.
-    const upTo = await deps.events.version(entry.showId).catch(() => map.version)
+    let versionKnown = true
+    const upTo = await deps.events.version(entry.showId).catch(() => { versionKnown = false; return map.version })
     const fingerprints = await deps.concerts.sectionFingerprints(entry.showId)
     const mine = new Map(map.fingerprints().map(f => [f.section, f]))
     for (const f of fingerprints) {
@@ -108,7 +111,9 @@ export function createLiveSeatMaps (deps: LiveSeatMapsDeps): LiveSeatMaps {
       map.repair(await deps.concerts.listSeatStates(entry.showId, f.section), upTo)
     }
     if (upTo > map.version) map.version = upTo
-    entry.checkedAt = startedAt
+    // Without the version, another check follows as soon as the back-off allows (SQL agreed, the version may lag).
+    if (versionKnown) entry.checkedAt = startedAt
+    else entry.retryAt = mono() + checkEveryMs
   }
 
   function checkNow (entry: Entry, map: SeatMap): Promise<void> {

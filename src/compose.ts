@@ -11,6 +11,9 @@ import { openDatabase, type SqlDatabase } from './adapters/sql/database.js'
 import { createSqlConcertRepository } from './adapters/sql/concerts.sql.js'
 import { createSqlStores, createSqlTransact } from './adapters/sql/stores.js'
 import { createMemoryQueueStore } from './adapters/memory/queue.memory.js'
+import { createCachedSeatSupply } from './adapters/memory/seat-supply.memory.js'
+import { createSqlDrawRecords } from './adapters/sql/draws.sql.js'
+import { createSqlQueueJournal } from './adapters/sql/queue-journal.sql.js'
 import { createMemorySeatEvents } from './adapters/memory/seat-events.memory.js'
 import { createCachedConcertRepository } from './adapters/memory/cached-concerts.js'
 import { concertSales } from './modules/concerts/concert-sales.js'
@@ -22,9 +25,12 @@ import { readSeatMap, readSections, watchSeatMap, type SeatMapChange, type SeatM
 import { runIdempotent, type IdempotencyDeps } from './modules/idempotency/run-idempotent.js'
 import { payReservation } from './modules/payments/pay-reservation.js'
 import { chargePoints, getBalance, getPointHistory } from './modules/points/charge-points.js'
+import { readDraw } from './modules/queue/draw.js'
+import type { QueuePolicy } from './modules/queue/queue.js'
+import { createQueueLocal } from './modules/queue/queue-local.js'
 import type { QueueTokenClaims } from './modules/queue/queue-token.js'
 import {
-  admitWaiting, currentTicket, currentTickets, endTurnAfterPurchase, joinQueue, leaveQueue, requireActive, verifyQueueToken, type WaitingRoomDeps
+  admitWaiting, currentTicket, currentTickets, endTurnAfterPurchase, isTokenActive, joinQueue, leaveQueue, requireActive, verifyQueueToken, type WaitingRoomDeps
 } from './modules/queue/waiting-room.js'
 import { cancelHold } from './modules/reservations/cancel-hold.js'
 import { expireHolds } from './modules/reservations/expire-holds.js'
@@ -55,10 +61,17 @@ type Log = (level: 'info' | 'warn', msg: string, err?: Error) => void
 
 /** Every use case of the service, each with its dependencies bound once. */
 export function buildUseCases (ports: Ports, config: Config, clock: Clock, log?: Log) {
-  const { concerts, stores, transact, queue, gate, seatEvents } = ports
+  const { concerts, stores, transact, queue, gate, seatEvents, draws } = ports
   const seatMaps = createLiveSeatMaps({ concerts, events: seatEvents, log })
   const seatMapDeps = { concerts, seatMaps, clock }
-  const room: WaitingRoomDeps = { queue, concerts, clock, secret: config.jwtSecret }
+  const room: WaitingRoomDeps = {
+    queue,
+    concerts,
+    seats: createCachedSeatSupply(concerts, { events: seatEvents }),
+    draws,
+    local: createQueueLocal(config.jwtSecret),
+    clock
+  }
   const idempotency: IdempotencyDeps = { idempotency: stores.idempotency, transact, clock }
   const readReservations = { reservations: stores.reservations, clock }
   const holdDeps = { concerts, transact, users: stores.points, gate, events: seatEvents, clock, holdTtlMs: config.holdTtlMs, maxHoldsPerUser: config.maxHoldsPerUser }
@@ -85,12 +98,13 @@ export function buildUseCases (ports: Ports, config: Config, clock: Clock, log?:
     queue: {
       join: (input: { userId: string, concertId: number }) => joinQueue(room, input),
       verify: (token: string | undefined, bearerUserId?: string) => verifyQueueToken(room, token, bearerUserId),
-      current: (claims: QueueTokenClaims) => currentTicket(room, claims),
+      current: (claims: QueueTokenClaims, token?: string) => currentTicket(room, claims, token),
       currentMany: (concertId: number, tokenIds: string[]) => currentTickets(room, concertId, tokenIds),
       leave: (claims: QueueTokenClaims) => leaveQueue(room, claims),
       requireActive: (token: string | undefined, userId: string, concertId?: number) => requireActive(room, token, userId, concertId),
-      /** Whether the token is still ACTIVE (live seat maps end when it is not). */
-      isActive: async (concertId: number, tokenId: string) => (await queue.touch(concertId, tokenId, clock.now()))?.status === 'ACTIVE'
+      /** Whether the token is still ACTIVE (live seat maps end when it is not; one that asks keeps its token busy). */
+      isActive: (concertId: number, tokenId: string) => isTokenActive(room, concertId, tokenId),
+      draw: (concertId: number) => readDraw(room, concertId)
     },
     reservations: {
       hold: (input: HoldSeatInput) => holdSeat(holdDeps, input),
@@ -111,7 +125,7 @@ export function buildUseCases (ports: Ports, config: Config, clock: Clock, log?:
         (tx, input) => payReservation({ ...payDeps, transact: tx }, input))
     },
     jobs: {
-      admitWaiting: () => admitWaiting({ queue, clock }),
+      admitWaiting: () => admitWaiting(room),
       expireHolds: () => expireHolds({ reservations: stores.reservations, events: seatEvents, clock }),
       purgeIdempotency: () => stores.idempotency.purge(clock.now() - IDEMPOTENCY_KEEP_MS)
     }
@@ -125,12 +139,20 @@ export async function compose (config: Config, options: { clock?: Clock, log?: L
   const clock = options.clock ?? systemClock
   const database = openDatabase(config.databaseUrl)
   await database.migrate()
-  const policy = { maxActive: config.queueMaxActive, activeTtlMs: config.queueActiveTtlMs, heartbeatTimeoutMs: config.queueHeartbeatTimeoutMs }
+  const policy: QueuePolicy = {
+    maxActive: config.queueMaxActive,
+    activeTtlMs: config.queueActiveTtlMs,
+    heartbeatTimeoutMs: config.queueHeartbeatTimeoutMs,
+    idleTimeoutMs: config.queueIdleTimeoutMs,
+    admission: config.queueAdmission,
+    admitPerTick: config.queueAdmitPerTick,
+    tickMs: config.queueTickMs
+  }
   const readiness: ReadinessCheck[] = [{ name: database.dialect === 'mysql' ? 'mysql' : 'sqlite', check: () => database.ping() }]
   const closers: Array<() => Promise<void>> = []
 
   const concerts = createCachedConcertRepository(createSqlConcertRepository(database))
-  let queue = createMemoryQueueStore(policy)
+  let queue: Ports['queue']
   let gate = openGate
   let seatEvents: Ports['seatEvents'] = createMemorySeatEvents()
   let sharedRedis: Redis | Cluster | undefined
@@ -156,6 +178,13 @@ export async function compose (config: Config, options: { clock?: Clock, log?: L
     seatEvents = events
     readiness.push({ name: 'redis', check: () => pingRedis(redis) })
     closers.push(async () => { await events.close(); redis.disconnect(); pub.disconnect(); sub.disconnect() })
+  } else if (config.databaseUrl === 'sqlite::memory:') {
+    queue = createMemoryQueueStore(policy)
+  } else {
+    // One instance: the queue lives in process, written through to the database so a restart keeps every place.
+    const journal = createSqlQueueJournal(database.db)
+    queue = createMemoryQueueStore(policy, { journal, snapshot: await journal.load(), now: clock.now() })
+    closers.push(() => journal.close())
   }
 
   const ports: Ports = {
@@ -164,7 +193,8 @@ export async function compose (config: Config, options: { clock?: Clock, log?: L
     transact: createSqlTransact(database),
     queue,
     gate,
-    seatEvents
+    seatEvents,
+    draws: createSqlDrawRecords(database.db)
   }
   const deps: AppDeps = { config, clock, ports, useCases: buildUseCases(ports, config, clock, options.log), readiness, sharedRedis }
   return {

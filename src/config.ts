@@ -1,6 +1,8 @@
 // One typed, validated config object read from the environment; defaults give the embedded mode.
 
 import { randomBytes } from 'node:crypto'
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { dirname } from 'node:path'
 import { isClusterUrl, parseClusterUrl } from './adapters/redis/cluster-url.js'
 
 export interface Config {
@@ -10,6 +12,8 @@ export interface Config {
   redisUrl: string | undefined
   embedded: boolean
   jwtSecret: string
+  /** Embedded mode with a database file and no JWT_SECRET: where the generated secret is kept (see keepEmbeddedSecret). */
+  jwtSecretFile: string | undefined
   authDevLogin: boolean
   seedDemo: boolean | undefined
   holdTtlMs: number
@@ -17,6 +21,10 @@ export interface Config {
   queueMaxActive: number
   queueActiveTtlMs: number
   queueHeartbeatTimeoutMs: number
+  queueIdleTimeoutMs: number
+  queueAdmission: 'capacity' | 'rate'
+  queueAdmitPerTick: number
+  queueTickMs: number
   maxCharge: number
   maxBalance: number
   logLevel: string
@@ -51,6 +59,13 @@ function bool (env: Env, name: string, fallback: boolean | undefined): boolean |
   throw new ConfigError(`${name} must be true or false, got "${raw}"`)
 }
 
+function oneOf<T extends string> (env: Env, name: string, values: readonly T[], fallback: T): T {
+  const raw = env[name]
+  if (raw === undefined || raw === '') return fallback
+  if (!(values as readonly string[]).includes(raw)) throw new ConfigError(`${name} must be one of ${values.join(', ')}, got "${raw}"`)
+  return raw as T
+}
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
 
 function clusterUrlProblem (url: string): string | null {
@@ -76,9 +91,12 @@ export function loadConfig (env: Env = process.env): Config {
   const embedded = databaseUrl.startsWith('sqlite:') && redisUrl === undefined
 
   let jwtSecret = env.JWT_SECRET
+  let jwtSecretFile: string | undefined
   if (jwtSecret === undefined || jwtSecret === '') {
     if (!embedded) throw new ConfigError('JWT_SECRET is required outside the embedded mode (at least 32 bytes)')
     jwtSecret = randomBytes(32).toString('hex')
+    const file = databaseUrl.slice('sqlite:'.length)
+    if (file !== ':memory:') jwtSecretFile = `${file}.secret`
   } else if (Buffer.byteLength(jwtSecret) < 32) {
     throw new ConfigError('JWT_SECRET must be at least 32 bytes')
   }
@@ -93,6 +111,7 @@ export function loadConfig (env: Env = process.env): Config {
     redisUrl,
     embedded,
     jwtSecret,
+    jwtSecretFile,
     authDevLogin: bool(env, 'AUTH_DEV_LOGIN', embedded) ?? embedded,
     seedDemo: bool(env, 'SEED_DEMO', undefined),
     holdTtlMs: int(env, 'HOLD_TTL_SECONDS', 300, 1, 86_400) * 1000,
@@ -100,6 +119,10 @@ export function loadConfig (env: Env = process.env): Config {
     queueMaxActive: int(env, 'QUEUE_MAX_ACTIVE', 100, 1, 1_000_000),
     queueActiveTtlMs: int(env, 'QUEUE_ACTIVE_TTL_SECONDS', 600, 1, 86_400) * 1000,
     queueHeartbeatTimeoutMs: int(env, 'QUEUE_HEARTBEAT_TIMEOUT_SECONDS', 60, 1, 86_400) * 1000,
+    queueIdleTimeoutMs: int(env, 'QUEUE_IDLE_TIMEOUT_SECONDS', 120, 1, 86_400) * 1000,
+    queueAdmission: oneOf(env, 'QUEUE_ADMISSION', ['capacity', 'rate'] as const, 'capacity'),
+    queueAdmitPerTick: int(env, 'QUEUE_ADMIT_PER_TICK', 50, 1, 1_000_000),
+    queueTickMs: int(env, 'QUEUE_TICK_SECONDS', 5, 1, 86_400) * 1000,
     maxCharge: int(env, 'MAX_CHARGE', 1_000_000, 1, Number.MAX_SAFE_INTEGER),
     maxBalance: int(env, 'MAX_BALANCE', 100_000_000, 1, Number.MAX_SAFE_INTEGER),
     logLevel,
@@ -108,4 +131,25 @@ export function loadConfig (env: Env = process.env): Config {
     adminBodyLimitBytes: int(env, 'ADMIN_BODY_LIMIT_BYTES', 4 * 1024 * 1024, 1024, 64 * 1024 * 1024),
     trustProxy: bool(env, 'TRUST_PROXY', false) ?? false
   }
+}
+
+/**
+ * The embedded mode's generated secret, kept next to the SQLite file (mode 0600) so sign-ins and queue
+ * tokens stay valid across restarts: read when present, written on the first start. Any other config is
+ * returned as is.
+ */
+export function keepEmbeddedSecret (config: Config): Config {
+  const file = config.jwtSecretFile
+  if (file === undefined) return config
+  let kept: string | undefined
+  try {
+    kept = readFileSync(file, 'utf8').trim()
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+  }
+  if (kept !== undefined && Buffer.byteLength(kept) >= 32) return { ...config, jwtSecret: kept }
+  mkdirSync(dirname(file), { recursive: true })
+  writeFileSync(file, `${config.jwtSecret}\n`, { mode: 0o600 })
+  chmodSync(file, 0o600) // the mode above applies only when the file is created
+  return config
 }

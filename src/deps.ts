@@ -6,6 +6,7 @@ import type { UseCases } from './compose.js'
 import type { Clock } from './shared/clock.js'
 import type { Transact, TxStores } from './shared/transaction.js'
 import type { ConcertRepository } from './modules/concerts/concert-repository.js'
+import type { DrawRecords } from './modules/queue/draw-records.js'
 import type { QueueStore } from './modules/queue/queue-store.js'
 import type { HoldGate } from './modules/reservations/hold-gate.js'
 import type { SeatEvents } from './modules/reservations/seat-events.js'
@@ -21,6 +22,8 @@ export interface Ports {
   queue: QueueStore
   gate: HoldGate
   seatEvents: SeatEvents
+  /** The published record of each concert's opening draw. */
+  draws: DrawRecords
 }
 
 export interface AppDeps {

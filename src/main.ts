@@ -4,13 +4,13 @@ import closeWithGrace from 'close-with-grace'
 import { pino } from 'pino'
 import { buildApp } from './app.js'
 import { compose } from './compose.js'
-import { ConfigError, loadConfig } from './config.js'
+import { ConfigError, keepEmbeddedSecret, loadConfig } from './config.js'
 import { seedDemo } from './seed.js'
 
 async function main (): Promise<void> {
   let config
   try {
-    config = loadConfig()
+    config = keepEmbeddedSecret(loadConfig())
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`configuration error: ${err.message}\n`)

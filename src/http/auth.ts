@@ -23,7 +23,8 @@ export interface Auth {
 
 export function createAuth (secret: string, ttlMs = 24 * 3600_000): Auth {
   const signer = createSigner({ key: secret, algorithm: 'HS256', expiresIn: ttlMs })
-  const verifier = createVerifier({ key: secret, algorithms: ['HS256'], cache: 10_000 })
+  // One entry per signed-in fan (about 300 bytes): a rush of 100,000 polling fans stays in the cache.
+  const verifier = createVerifier({ key: secret, algorithms: ['HS256'], cache: 100_000 })
 
   function verify (token: string): Principal {
     let claims: { sub?: unknown, role?: unknown }

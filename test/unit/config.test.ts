@@ -16,6 +16,7 @@ describe('loadConfig', () => {
       redisUrl: undefined,
       embedded: true,
       jwtSecret: expect.any(String),
+      jwtSecretFile: './data/concert.db.secret',
       authDevLogin: true,
       seedDemo: undefined,
       holdTtlMs: 300_000,
@@ -23,6 +24,10 @@ describe('loadConfig', () => {
       queueMaxActive: 100,
       queueActiveTtlMs: 600_000,
       queueHeartbeatTimeoutMs: 60_000,
+      queueIdleTimeoutMs: 120_000,
+      queueAdmission: 'capacity',
+      queueAdmitPerTick: 50,
+      queueTickMs: 5000,
       maxCharge: 1_000_000,
       maxBalance: 100_000_000,
       logLevel: 'info',
@@ -44,13 +49,14 @@ describe('loadConfig', () => {
     const c = loadConfig({
       PORT: '8080', HOST: '0.0.0.0', DATABASE_URL: MYSQL, REDIS_URL: 'redis://cache:6379/0', JWT_SECRET: SECRET,
       AUTH_DEV_LOGIN: 'yes', SEED_DEMO: 'false', HOLD_TTL_SECONDS: '60', MAX_HOLDS_PER_USER: '2', QUEUE_MAX_ACTIVE: '10',
-      QUEUE_ACTIVE_TTL_SECONDS: '120', QUEUE_HEARTBEAT_TIMEOUT_SECONDS: '15', MAX_CHARGE: '500', MAX_BALANCE: '1000',
+      QUEUE_ACTIVE_TTL_SECONDS: '120', QUEUE_HEARTBEAT_TIMEOUT_SECONDS: '15', QUEUE_IDLE_TIMEOUT_SECONDS: '30', QUEUE_ADMISSION: 'rate',
+      QUEUE_ADMIT_PER_TICK: '7', QUEUE_TICK_SECONDS: '2', MAX_CHARGE: '500', MAX_BALANCE: '1000',
       LOG_LEVEL: 'silent', RATE_LIMIT_PER_MINUTE: '600', BODY_LIMIT_BYTES: '4096', ADMIN_BODY_LIMIT_BYTES: '65536', TRUST_PROXY: 'true'
     })
     expect(c).toEqual({
-      port: 8080, host: '0.0.0.0', databaseUrl: MYSQL, redisUrl: 'redis://cache:6379/0', embedded: false, jwtSecret: SECRET,
+      port: 8080, host: '0.0.0.0', databaseUrl: MYSQL, redisUrl: 'redis://cache:6379/0', embedded: false, jwtSecret: SECRET, jwtSecretFile: undefined,
       authDevLogin: true, seedDemo: false, holdTtlMs: 60_000, maxHoldsPerUser: 2, queueMaxActive: 10, queueActiveTtlMs: 120_000,
-      queueHeartbeatTimeoutMs: 15_000, maxCharge: 500, maxBalance: 1000, logLevel: 'silent', rateLimitPerMinute: 600, bodyLimitBytes: 4096, adminBodyLimitBytes: 65536, trustProxy: true
+      queueHeartbeatTimeoutMs: 15_000, queueIdleTimeoutMs: 30_000, queueAdmission: 'rate', queueAdmitPerTick: 7, queueTickMs: 2000, maxCharge: 500, maxBalance: 1000, logLevel: 'silent', rateLimitPerMinute: 600, bodyLimitBytes: 4096, adminBodyLimitBytes: 65536, trustProxy: true
     })
   })
 

@@ -73,6 +73,28 @@ export interface OutboxTable {
   published_at: number | null
 }
 
+/** The in-process waiting room's journal: one row per live token (heartbeats are not written). */
+export interface QueueEntriesTable {
+  token_id: string
+  concert_id: number
+  user_id: string
+  /** PREQUEUE | WAITING | ACTIVE */
+  state: string
+  /** Order in the room (negative for the tokens placed by the draw). */
+  seq: number
+  active_until: number | null
+  drawn: number
+}
+export interface QueueRoomsTable {
+  concert_id: number
+  seq: number
+  drawn_at: number | null
+  /** JSON array of the token ids in draw order. */
+  draw_order: string | null
+}
+/** A concert's published draw: its draw keys in order, 64 hex digits each, concatenated. */
+export interface QueueDrawsTable { concert_id: number, drawn_at: number, entries: string }
+
 export interface DB {
   users: UsersTable
   concerts: ConcertsTable
@@ -83,4 +105,7 @@ export interface DB {
   payments: PaymentsTable
   idempotency_keys: IdempotencyKeysTable
   outbox: OutboxTable
+  queue_entries: QueueEntriesTable
+  queue_rooms: QueueRoomsTable
+  queue_draws: QueueDrawsTable
 }

@@ -5,11 +5,13 @@ import type { Migration, MigrationProvider } from 'kysely'
 import { initial } from './0001-initial.js'
 import { outbox } from './0002-outbox.js'
 import { venueLayout } from './0003-venue-layout.js'
+import { waitingRoom } from './0006-waiting-room.js'
 
 const migrations: Record<string, Migration> = {
   '0001_initial': initial,
   '0002_outbox': outbox,
-  '0003_venue_layout': venueLayout
+  '0003_venue_layout': venueLayout,
+  '0006_waiting_room': waitingRoom
 }
 
 export const migrationProvider: MigrationProvider = {

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { payReservation } from '../../src/modules/payments/pay-reservation.js'
 import { cancelHold } from '../../src/modules/reservations/cancel-hold.js'
 import { getReservation } from '../../src/modules/reservations/get-reservation.js'
-import { MINUTE, givenBalance, openBookingWorld, type BookingWorld } from '../support/factories.js'
+import { MINUTE, T0, givenBalance, openBookingWorld, type BookingWorld } from '../support/factories.js'
 
 const TTL = 5 * MINUTE
 
@@ -25,7 +25,7 @@ describe('cancelHold', () => {
     expect(await status(r.id)).toBe('CANCELLED')
     expect(await w.seatStatus(4)).toBe('AVAILABLE')
     expect(w.published).toEqual([
-      { showId: w.show.id, seatNo: 4, status: 'HELD' },
+      { showId: w.show.id, seatNo: 4, status: 'HELD', heldUntil: T0 + TTL },
       { showId: w.show.id, seatNo: 4, status: 'AVAILABLE' }
     ])
     expect(w.gate.calls.at(-1)).toBe(`release ${w.show.id}:4`)

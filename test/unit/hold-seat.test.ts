@@ -23,7 +23,7 @@ describe('holdSeat', () => {
     expect(await read(r.id, 'alice')).toEqual({ ...r, seats: [{ seatNo: 3, section: 'R', row: '1', grade: 'R', price: 150_000 }] })
     expect(await w.seatStatus(3)).toBe('HELD')
     expect(await w.seatStatus(4)).toBe('AVAILABLE')
-    expect(w.published).toEqual([{ showId: w.show.id, seatNo: 3, status: 'HELD' }])
+    expect(w.published).toEqual([{ showId: w.show.id, seatNo: 3, status: 'HELD', heldUntil: T0 + TTL }])
     expect(w.gate.calls).toEqual([`enter ${w.show.id}:3`, `held ${w.show.id}:3 ${T0 + TTL}`])
   })
 

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { payReservation, type PayReservationDeps } from '../../src/modules/payments/pay-reservation.js'
 import { cancelHold } from '../../src/modules/reservations/cancel-hold.js'
 import type { Reservation } from '../../src/modules/reservations/reservation.js'
-import { MINUTE, givenBalance, openBookingWorld, type BookingWorld } from '../support/factories.js'
+import { MINUTE, T0, givenBalance, openBookingWorld, type BookingWorld } from '../support/factories.js'
 
 const TTL = 5 * MINUTE
 const PRICE = 150_000
@@ -53,7 +53,7 @@ describe('payReservation', () => {
     expect(await stored(r.id)).toMatchObject({ status: 'CONFIRMED', paidAt: now })
     expect(paid).toEqual([{ ...r, status: 'CONFIRMED', paidAt: now }])
     expect(w.published).toEqual([
-      { showId: w.show.id, seatNo: 7, status: 'HELD' },
+      { showId: w.show.id, seatNo: 7, status: 'HELD', heldUntil: T0 + TTL },
       { showId: w.show.id, seatNo: 7, status: 'SOLD' }
     ])
   })

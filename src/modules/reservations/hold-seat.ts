@@ -175,7 +175,7 @@ async function insertHold (tx: TxStores, h: ChosenHold): Promise<Reservation> {
 /** After commit: the gate shuts the seats until the hold lapses, and live seat maps hear of each seat. */
 async function announce (deps: Pick<HoldSeatDeps, 'gate' | 'events'>, r: Reservation): Promise<void> {
   await deps.gate.held({ concertId: r.concertId, showId: r.showId, seatNos: r.seatNos }, r.heldUntil)
-  for (const seatNo of r.seatNos) deps.events.publish({ showId: r.showId, seatNo, status: 'HELD' })
+  for (const seatNo of r.seatNos) deps.events.publish({ showId: r.showId, seatNo, status: 'HELD', heldUntil: r.heldUntil })
 }
 
 const freeOf = (seats: StoredSeat[], now: number): Set<number> =>

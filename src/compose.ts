@@ -6,10 +6,9 @@ import type { Config } from './config.js'
 import type { AppDeps, Ports, ReadinessCheck } from './deps.js'
 import type { Clock } from './shared/clock.js'
 import { systemClock } from './shared/clock.js'
-import type { Transact } from './shared/transaction.js'
 import { openDatabase, type SqlDatabase } from './adapters/sql/database.js'
 import { createSqlConcertRepository } from './adapters/sql/concerts.sql.js'
-import { createSqlStores, createSqlTransact } from './adapters/sql/stores.js'
+import { createSqlStores, createSqlTransact, createSqlWrites } from './adapters/sql/stores.js'
 import { createMemoryQueueStore } from './adapters/memory/queue.memory.js'
 import { createCachedSeatSupply } from './adapters/memory/seat-supply.memory.js'
 import { createSqlDrawRecords } from './adapters/sql/draws.sql.js'
@@ -22,6 +21,7 @@ import { createConcert } from './modules/concerts/create-concert.js'
 import { listBookableDates } from './modules/concerts/list-dates.js'
 import { createLiveSeatMaps } from './modules/concerts/live-seat-maps.js'
 import { readSeatMap, readSections, watchSeatMap, type SeatMapChange, type SeatMapInput } from './modules/concerts/read-seat-map.js'
+import { unfenced, type Fenced } from './modules/idempotency/fence.js'
 import { runIdempotent, type IdempotencyDeps } from './modules/idempotency/run-idempotent.js'
 import { payReservation } from './modules/payments/pay-reservation.js'
 import { refundReservation } from './modules/payments/refund-reservation.js'
@@ -52,18 +52,18 @@ export const IDEMPOTENCY_KEEP_MS = 25 * 3600_000
 function withIdempotencyKey<I, T> (
   deps: IdempotencyDeps,
   describe: (input: I) => { scope: string, request: unknown },
-  run: (transact: Transact, input: I) => Promise<T>
+  run: (fenced: Fenced, input: I) => Promise<T>
 ): (input: I, key?: string) => Promise<T> {
   return (input, key) => key === undefined
-    ? run(deps.transact, input)
-    : runIdempotent(deps, { ...describe(input), key }, transact => run(transact, input))
+    ? run(unfenced, input)
+    : runIdempotent(deps, { ...describe(input), key }, fenced => run(fenced, input))
 }
 
 type Log = (level: 'info' | 'warn', msg: string, err?: Error) => void
 
 /** Every use case of the service, each with its dependencies bound once. */
 export function buildUseCases (ports: Ports, config: Config, clock: Clock, log?: Log) {
-  const { concerts, stores, transact, queue, gate, seatEvents, draws } = ports
+  const { concerts, stores, transact, holds, ledgers, queue, gate, seatEvents, draws } = ports
   const seatMaps = createLiveSeatMaps({ concerts, events: seatEvents, log })
   const seatMapDeps = { concerts, seatMaps, clock }
   const room: WaitingRoomDeps = {
@@ -74,20 +74,19 @@ export function buildUseCases (ports: Ports, config: Config, clock: Clock, log?:
     local: createQueueLocal(config.jwtSecret),
     clock
   }
-  const idempotency: IdempotencyDeps = { idempotency: stores.idempotency, transact, clock }
+  const idempotency: IdempotencyDeps = { idempotency: stores.idempotency, clock }
   const readReservations = { reservations: stores.reservations, concerts, clock }
   const view = (r: Reservation) => describeReservation(concerts, r)
-  const holdDeps = { concerts, transact, users: stores.points, gate, events: seatEvents, clock, holdTtlMs: config.holdTtlMs, maxHoldsPerUser: config.maxHoldsPerUser }
+  const holdDeps = { concerts, holds, gate, events: seatEvents, clock, holdTtlMs: config.holdTtlMs, maxHoldsPerUser: config.maxHoldsPerUser }
   const payDeps = {
-    transact,
-    users: stores.points,
+    ledger: ledgers.payments,
     clock,
     events: seatEvents,
     // Best effort: the payment already stands when the queue store is down.
     onPaid: (r: { concertId: number, userId: string }) => endTurnAfterPurchase(room, r).catch(() => {})
   }
-  const chargeDeps = { transact, users: stores.points, clock, maxCharge: config.maxCharge, maxBalance: config.maxBalance }
-  const refundDeps = { transact, reservations: stores.reservations, concerts, gate, events: seatEvents, clock, refundCutoffMs: config.refundCutoffMs }
+  const chargeDeps = { ledger: ledgers.points, clock, maxCharge: config.maxCharge, maxBalance: config.maxBalance }
+  const refundDeps = { ledger: ledgers.payments, gate, events: seatEvents, clock, refundCutoffMs: config.refundCutoffMs }
 
   return {
     concerts: {
@@ -121,17 +120,17 @@ export function buildUseCases (ports: Ports, config: Config, clock: Clock, log?:
     points: {
       charge: withIdempotencyKey(idempotency,
         (input: { userId: string, amount: number }) => ({ scope: `charge:${input.userId}`, request: { amount: input.amount } }),
-        (tx, input) => chargePoints({ ...chargeDeps, transact: tx }, input)),
+        (fenced, input) => chargePoints({ ...chargeDeps, fenced }, input)),
       balance: (userId: string) => getBalance({ points: stores.points }, userId),
       history: (input: { userId: string, limit: number, beforeId?: number }) => getPointHistory({ points: stores.points }, input)
     },
     payments: {
       pay: withIdempotencyKey(idempotency,
         (input: { userId: string, reservationId: number }) => ({ scope: `pay:${input.userId}`, request: { reservationId: input.reservationId } }),
-        (tx, input) => payReservation({ ...payDeps, transact: tx }, input)),
+        (fenced, input) => payReservation({ ...payDeps, fenced }, input)),
       refund: withIdempotencyKey(idempotency,
         (input: { userId: string, isAdmin: boolean, reservationId: number }) => ({ scope: `refund:${input.userId}`, request: { reservationId: input.reservationId } }),
-        (tx, input) => refundReservation({ ...refundDeps, transact: tx }, input))
+        (fenced, input) => refundReservation({ ...refundDeps, fenced }, input))
     },
     jobs: {
       admitWaiting: () => admitWaiting(room),
@@ -200,6 +199,7 @@ export async function compose (config: Config, options: { clock?: Clock, log?: L
     concerts,
     stores: createSqlStores(database.db),
     transact: createSqlTransact(database),
+    ...createSqlWrites(database),
     queue,
     gate,
     seatEvents,

@@ -6,6 +6,9 @@ import type { UseCases } from './compose.js'
 import type { Clock } from './shared/clock.js'
 import type { Transact, TxStores } from './shared/transaction.js'
 import type { ConcertRepository } from './modules/concerts/concert-repository.js'
+import type { PaymentLedger } from './modules/payments/payment-ledger.js'
+import type { PointLedger } from './modules/points/point-ledger.js'
+import type { HoldStore } from './modules/reservations/hold-store.js'
 import type { DrawRecords } from './modules/queue/draw-records.js'
 import type { QueueStore } from './modules/queue/queue-store.js'
 import type { HoldGate } from './modules/reservations/hold-gate.js'
@@ -19,6 +22,10 @@ export interface Ports {
   /** Repositories outside any transaction (reads, idempotency claims). */
   stores: TxStores
   transact: Transact
+  /** Holds, each one transaction (SQLite: synchronous; MySQL: stored procedures). */
+  holds: HoldStore
+  /** Payments, refunds and charges, each one transaction likewise. */
+  ledgers: { payments: PaymentLedger, points: PointLedger }
   queue: QueueStore
   gate: HoldGate
   seatEvents: SeatEvents

@@ -30,7 +30,7 @@ describe.skipIf(!SQL_BACKENDS.includes('mysql'))('a key whose first request is s
   beforeAll(async () => {
     w = await openSqlWorld('mysql', 'idem_stall')
     outside = await createConnection({ uri: w.url })
-    deps = { idempotency: w.stores.idempotency, transact: w.transact, clock: systemClock, leaseMs: LEASE_MS, waitMs: 300 }
+    deps = { idempotency: w.stores.idempotency, clock: systemClock, leaseMs: LEASE_MS, waitMs: 300 }
   })
   afterAll(async () => {
     await outside?.end()
@@ -45,8 +45,8 @@ describe.skipIf(!SQL_BACKENDS.includes('mysql'))('a key whose first request is s
     return async () => { await released }
   }
 
-  const charge = (userId: string, key: string) => runIdempotent(deps, { scope: `charge:${userId}`, key, request: { amount: 100 } }, transact =>
-    chargePoints({ transact, users: w.stores.points, clock: systemClock, maxCharge: 1_000_000, maxBalance: 10_000_000 }, { userId, amount: 100 }))
+  const charge = (userId: string, key: string) => runIdempotent(deps, { scope: `charge:${userId}`, key, request: { amount: 100 } }, fenced =>
+    chargePoints({ ledger: w.writes.ledgers.points, fenced, clock: systemClock, maxCharge: 1_000_000, maxBalance: 10_000_000 }, { userId, amount: 100 }))
 
   it('our sessions give up on a row lock after the short lock wait (ER_LOCK_WAIT_TIMEOUT), not after MariaDB\'s 50 s', async () => {
     const userId = newUserId('wait')
@@ -83,10 +83,10 @@ describe.skipIf(!SQL_BACKENDS.includes('mysql'))('a key whose first request is s
     await givenBalance(w, userId, 500_000)
     const { concert, show } = await givenConcert(w.concerts, { seats: 2, price: 100_000 }, Date.now())
     const reservation = await holdSeat({
-      concerts: w.concerts, transact: w.transact, users: w.stores.points, gate: createRecordingGate(), events, clock: systemClock, holdTtlMs: 60 * SECOND, maxHoldsPerUser: 4
+      concerts: w.concerts, holds: w.writes.holds, gate: createRecordingGate(), events, clock: systemClock, holdTtlMs: 60 * SECOND, maxHoldsPerUser: 4
     }, { userId, concertId: concert.id, date: show.date, seatNo: 1 })
-    const pay = () => runIdempotent(deps, { scope: `pay:${userId}`, key: 'p1', request: { reservationId: reservation.id } }, transact =>
-      payReservation({ transact, users: w.stores.points, clock: systemClock, events }, { userId, reservationId: reservation.id }))
+    const pay = () => runIdempotent(deps, { scope: `pay:${userId}`, key: 'p1', request: { reservationId: reservation.id } }, fenced =>
+      payReservation({ ledger: w.writes.ledgers.payments, fenced, clock: systemClock, events }, { userId, reservationId: reservation.id }))
     const released = await lockFor(3 * LEASE_MS, 'SELECT * FROM seats WHERE show_id = ? AND seat_no = 1 FOR UPDATE', [show.id])
     const first = settle(pay())
     await sleep(1.5 * LEASE_MS)

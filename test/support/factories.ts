@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto'
 import { createMemorySeatEvents } from '../../src/adapters/memory/seat-events.memory.js'
 import { createSqlConcertRepository } from '../../src/adapters/sql/concerts.sql.js'
 import type { SqlDatabase } from '../../src/adapters/sql/database.js'
-import { createSqlStores, createSqlTransact } from '../../src/adapters/sql/stores.js'
+import { createSqlStores, createSqlTransact, createSqlWrites, type SqlWrites } from '../../src/adapters/sql/stores.js'
 import type { Concert, NewConcert, SeatRange, Show } from '../../src/modules/concerts/concert.js'
 import type { ConcertRepository } from '../../src/modules/concerts/concert-repository.js'
 import type { GateSeats, HoldGate } from '../../src/modules/reservations/hold-gate.js'
@@ -33,6 +33,8 @@ export interface SqlWorld {
   concerts: ConcertRepository
   stores: TxStores
   transact: Transact
+  /** The dialect's hot writes: holds, payments, refunds, charges (SQLite: synchronous; MySQL: procedures). */
+  writes: SqlWrites
   close: () => Promise<void>
 }
 
@@ -44,6 +46,7 @@ export async function openSqlWorld (backend: SqlBackend = 'sqlite', label = 'wor
     concerts: createSqlConcertRepository(database),
     stores: createSqlStores(database.db),
     transact: createSqlTransact(database),
+    writes: createSqlWrites(database),
     close
   }
 }
@@ -166,7 +169,7 @@ export async function openBookingWorld (options: { holdTtlMs?: number, maxHoldsP
   const gate = createRecordingGate()
   const { concert, show } = await givenConcert(world.concerts, options, clock.now())
   const holdDeps: HoldSeatDeps = {
-    concerts: world.concerts, transact: world.transact, users: world.stores.points, gate, events, clock,
+    concerts: world.concerts, holds: world.writes.holds, gate, events, clock,
     holdTtlMs: options.holdTtlMs ?? 5 * MINUTE, maxHoldsPerUser: options.maxHoldsPerUser ?? 4
   }
   return {

@@ -50,7 +50,7 @@ describe('cancelHold', () => {
   it('a paid reservation cannot be cancelled (RESERVATION_NOT_HELD) and its seat stays SOLD', async () => {
     await givenBalance(w, 'alice', 100_000)
     const r = await w.hold('alice', 4)
-    await payReservation({ transact: w.transact, users: w.stores.points, clock: w.clock, events: w.events }, { userId: 'alice', reservationId: r.id })
+    await payReservation({ ledger: w.writes.ledgers.payments, clock: w.clock, events: w.events }, { userId: 'alice', reservationId: r.id })
     await expect(cancel('alice', r.id)).rejects.toMatchObject({ code: 'RESERVATION_NOT_HELD' })
     expect(await status(r.id)).toBe('CONFIRMED')
     expect(await w.seatStatus(4)).toBe('SOLD')

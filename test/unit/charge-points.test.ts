@@ -12,7 +12,7 @@ describe('chargePoints, getBalance and getPointHistory', () => {
   beforeEach(async () => {
     w = await openSqlWorld()
     clock = createManualClock(T0)
-    deps = { transact: w.transact, users: w.stores.points, clock, maxCharge: 1_000_000, maxBalance: 3_000_000 }
+    deps = { ledger: w.writes.ledgers.points, clock, maxCharge: 1_000_000, maxBalance: 3_000_000 }
   })
   afterEach(async () => { await w.close() })
 

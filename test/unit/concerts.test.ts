@@ -20,7 +20,7 @@ describe('concerts', () => {
   const deps = () => ({ concerts: w.concerts, clock: w.clock })
   const pay = async (userId: string, reservationId: number) => {
     await givenBalance(w, userId, 1_000_000)
-    return payReservation({ transact: w.transact, users: w.stores.points, clock: w.clock, events: w.events }, { userId, reservationId })
+    return payReservation({ ledger: w.writes.ledgers.payments, clock: w.clock, events: w.events }, { userId, reservationId })
   }
 
   describe('createConcert', () => {

@@ -37,7 +37,7 @@ describe('expireHolds', () => {
   it('leaves sold seats and confirmed reservations alone', async () => {
     await givenBalance(w, 'alice', 1000)
     const r = await w.hold('alice', 1)
-    await payReservation({ transact: w.transact, users: w.stores.points, clock: w.clock, events: w.events }, { userId: 'alice', reservationId: r.id })
+    await payReservation({ ledger: w.writes.ledgers.payments, clock: w.clock, events: w.events }, { userId: 'alice', reservationId: r.id })
     w.clock.advance(TTL * 2)
     expect(await sweep()).toBe(0)
     expect(await stored(r.id)).toBe('CONFIRMED')

@@ -132,10 +132,10 @@ describe('holdSeat', () => {
     expect(w.gate.isShut(w.show.id, 1, w.clock.now() + TTL - 1)).toBe(true)
   })
 
-  // A failure before the SQL hold (database down) must not leave the seat's gate shut for other buyers.
-  it('a failure while creating the user row leaves the gate open', async () => {
-    const users = { ensureUser: async () => { throw new Error('database unavailable') } }
-    await expect(holdSeat({ ...w.holdDeps, users }, { userId: 'alice', concertId: w.concert.id, date: w.show.date, seatNo: 1 }))
+  // A failed SQL hold (database down) must not leave the seat's gate shut for other buyers.
+  it('a failure of the database during the hold leaves the gate open', async () => {
+    const down = async (): Promise<never> => { throw new Error('database unavailable') }
+    await expect(holdSeat({ ...w.holdDeps, holds: { holdChosen: down, holdBest: down } }, { userId: 'alice', concertId: w.concert.id, date: w.show.date, seatNo: 1 }))
       .rejects.toThrow('database unavailable')
     expect(w.gate.isShut(w.show.id, 1, w.clock.now())).toBe(false)
     expect(w.gate.inFlight(w.show.id, 1)).toBe(false)

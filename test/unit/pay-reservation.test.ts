@@ -3,6 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { payReservation, type PayReservationDeps } from '../../src/modules/payments/pay-reservation.js'
 import { cancelHold } from '../../src/modules/reservations/cancel-hold.js'
+import type { SettledOrder } from '../../src/modules/payments/payment-ledger.js'
 import type { Reservation } from '../../src/modules/reservations/reservation.js'
 import { MINUTE, T0, givenBalance, openBookingWorld, type BookingWorld } from '../support/factories.js'
 
@@ -11,12 +12,12 @@ const PRICE = 150_000
 
 describe('payReservation', () => {
   let w: BookingWorld
-  let paid: Reservation[]
+  let paid: SettledOrder[]
   let deps: PayReservationDeps
   beforeEach(async () => {
     w = await openBookingWorld({ holdTtlMs: TTL, price: PRICE })
     paid = []
-    deps = { transact: w.transact, users: w.stores.points, clock: w.clock, events: w.events, onPaid: async (r) => { paid.push(r) } }
+    deps = { ledger: w.writes.ledgers.payments, clock: w.clock, events: w.events, onPaid: async (r) => { paid.push(r) } }
   })
   afterEach(async () => { await w.close() })
 
@@ -51,7 +52,7 @@ describe('payReservation', () => {
     expect(await payments()).toEqual([expect.objectContaining({ id: result.paymentId, reservation_id: r.id, user_id: 'alice', amount: PRICE })])
     expect(await w.seatStatus(7)).toBe('SOLD')
     expect(await stored(r.id)).toMatchObject({ status: 'CONFIRMED', paidAt: now })
-    expect(paid).toEqual([{ ...r, status: 'CONFIRMED', paidAt: now }])
+    expect(paid).toEqual([{ reservationId: r.id, userId: r.userId, concertId: r.concertId, showId: r.showId, seatNos: r.seatNos }])
     expect(w.published).toEqual([
       { showId: w.show.id, seatNo: 7, status: 'HELD', heldUntil: T0 + TTL },
       { showId: w.show.id, seatNo: 7, status: 'SOLD' }

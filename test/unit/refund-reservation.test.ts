@@ -16,7 +16,7 @@ describe('refundReservation', () => {
   let deps: RefundReservationDeps
   beforeEach(async () => {
     w = await openBookingWorld({ holdTtlMs: TTL, price: PRICE })
-    deps = { transact: w.transact, reservations: w.stores.reservations, concerts: w.concerts, gate: w.gate, events: w.events, clock: w.clock, refundCutoffMs: CUTOFF }
+    deps = { ledger: w.writes.ledgers.payments, gate: w.gate, events: w.events, clock: w.clock, refundCutoffMs: CUTOFF }
   })
   afterEach(async () => { await w.close() })
 
@@ -29,7 +29,7 @@ describe('refundReservation', () => {
   async function paidOrder (userId: string, seatNos: number[], funds = PRICE * seatNos.length): Promise<Reservation> {
     await givenBalance(w, userId, funds)
     const r = await w.holdMany(userId, seatNos)
-    await payReservation({ transact: w.transact, users: w.stores.points, clock: w.clock, events: w.events }, { userId, reservationId: r.id })
+    await payReservation({ ledger: w.writes.ledgers.payments, clock: w.clock, events: w.events }, { userId, reservationId: r.id })
     return r
   }
 
@@ -128,7 +128,7 @@ describe('refundReservation', () => {
   it('a refunded order cannot be paid again (HOLD_EXPIRED) or cancelled (RESERVATION_NOT_HELD)', async () => {
     const r = await paidOrder('alice', [1], PRICE * 2)
     await refund('alice', r.id)
-    await expect(payReservation({ transact: w.transact, users: w.stores.points, clock: w.clock, events: w.events }, { userId: 'alice', reservationId: r.id }))
+    await expect(payReservation({ ledger: w.writes.ledgers.payments, clock: w.clock, events: w.events }, { userId: 'alice', reservationId: r.id }))
       .rejects.toMatchObject({ code: 'HOLD_EXPIRED' })
     await expect(cancelHold({ transact: w.transact, gate: w.gate, events: w.events, clock: w.clock }, { userId: 'alice', reservationId: r.id }))
       .rejects.toMatchObject({ code: 'RESERVATION_NOT_HELD' })

@@ -5,7 +5,7 @@ import { DEFAULT_LEASE_MS, DEFAULT_WAIT_MS, hashRequest, runIdempotent, type Ide
 import { payReservation } from '../../src/modules/payments/pay-reservation.js'
 import { chargePoints } from '../../src/modules/points/charge-points.js'
 import { ServiceUnavailableError } from '../../src/shared/errors.js'
-import type { Transact } from '../../src/shared/transaction.js'
+import { unfenced, type Fenced } from '../../src/modules/idempotency/fence.js'
 import { SECOND, givenBalance, openBookingWorld, type BookingWorld } from '../support/factories.js'
 
 /** Manual-clock time: the renewal timer (a third of it, in real time) never fires in a test unless one waits for it. */
@@ -17,22 +17,22 @@ describe('runIdempotent', () => {
   let runs: number
   beforeEach(async () => {
     w = await openBookingWorld({ price: 100_000 })
-    deps = { idempotency: w.stores.idempotency, transact: w.transact, clock: w.clock, leaseMs: LEASE, waitMs: 5 * SECOND }
+    deps = { idempotency: w.stores.idempotency, clock: w.clock, leaseMs: LEASE, waitMs: 5 * SECOND }
     runs = 0
   })
   afterEach(async () => { await w.close() })
 
-  const chargeWith = (transact: Transact, userId: string, amount: number) => {
+  const chargeWith = (fenced: Fenced, userId: string, amount: number) => {
     runs++
-    return chargePoints({ transact, users: w.stores.points, clock: w.clock, maxCharge: 1_000_000, maxBalance: 10_000_000 }, { userId, amount })
+    return chargePoints({ ledger: w.writes.ledgers.points, fenced, clock: w.clock, maxCharge: 1_000_000, maxBalance: 10_000_000 }, { userId, amount })
   }
   /** A charge as the route runs it: scope per user, the body as the request. */
   const charge = (userId: string, amount: number, key?: string) => key === undefined
-    ? chargeWith(w.transact, userId, amount)
-    : runIdempotent(deps, { scope: `charge:${userId}`, key, request: { amount } }, transact => chargeWith(transact, userId, amount))
+    ? chargeWith(unfenced, userId, amount)
+    : runIdempotent(deps, { scope: `charge:${userId}`, key, request: { amount } }, fenced => chargeWith(fenced, userId, amount))
   const pay = (userId: string, reservationId: number, key: string) =>
-    runIdempotent(deps, { scope: `pay:${userId}`, key, request: { reservationId } }, transact =>
-      payReservation({ transact, users: w.stores.points, clock: w.clock, events: w.events }, { userId, reservationId }))
+    runIdempotent(deps, { scope: `pay:${userId}`, key, request: { reservationId } }, fenced =>
+      payReservation({ ledger: w.writes.ledgers.payments, fenced, clock: w.clock, events: w.events }, { userId, reservationId }))
   const balance = (userId: string) => w.stores.points.balance(userId)
   const entries = async (userId: string) => (await w.stores.points.history(userId, 100)).length
 
@@ -92,8 +92,8 @@ describe('runIdempotent', () => {
 
   it('a failure after the money moved replays the committed result instead of moving it again', async () => {
     const request = { scope: 'charge:alice', key: 'k1', request: { amount: 1000 } }
-    await expect(runIdempotent(deps, request, async (transact) => {
-      await chargeWith(transact, 'alice', 1000)
+    await expect(runIdempotent(deps, request, async (fenced) => {
+      await chargeWith(fenced, 'alice', 1000)
       throw new Error('socket closed before the reply')
     })).rejects.toThrow('socket closed')
     expect(await charge('alice', 1000, 'k1')).toEqual({ userId: 'alice', balance: 1000 })
@@ -140,7 +140,7 @@ describe('runIdempotent', () => {
 
   it('the owner renews its lease while it runs, so a slow but live request is not taken over', async () => {
     deps.leaseMs = 90 // renewed every 30 ms of real time
-    const first = stalledRun(transact => chargeWith(transact, 'alice', 1000))
+    const first = stalledRun(fenced => chargeWith(fenced, 'alice', 1000))
     const firstDone = runIdempotent(deps, { scope: 'charge:alice', key: 'k1', request: { amount: 1000 } }, first.run)
     await first.started
     const claimed = (await w.stores.idempotency.find('charge:alice', 'k1'))!
@@ -155,11 +155,11 @@ describe('runIdempotent', () => {
   })
 
   it('a request that lost its key while stalled moves no money and says the retry is still in progress', async () => {
-    const first = stalledRun(transact => chargeWith(transact, 'alice', 1000))
+    const first = stalledRun(fenced => chargeWith(fenced, 'alice', 1000))
     const firstDone = runIdempotent(deps, { scope: 'charge:alice', key: 'k1', request: { amount: 1000 } }, first.run)
     await first.started
     w.clock.advance(LEASE)
-    const second = stalledRun(transact => chargeWith(transact, 'alice', 1000))
+    const second = stalledRun(fenced => chargeWith(fenced, 'alice', 1000))
     const secondDone = runIdempotent(deps, { scope: 'charge:alice', key: 'k1', request: { amount: 1000 } }, second.run)
     await second.started
     deps.waitMs = 50
@@ -186,16 +186,16 @@ describe('runIdempotent', () => {
   }
 
   /** A run that stops before its transaction until `resume` is called (a stalled process, a slow lock). */
-  function stalledRun<T> (body: (transact: Transact) => Promise<T>): { run: (transact: Transact) => Promise<T>, started: Promise<void>, resume: () => void } {
+  function stalledRun<T> (body: (fenced: Fenced) => Promise<T>): { run: (fenced: Fenced) => Promise<T>, started: Promise<void>, resume: () => void } {
     let resume!: () => void
     let started!: () => void
     const gate = new Promise<void>(resolve => { resume = resolve })
     const startedP = new Promise<void>(resolve => { started = resolve })
-    return { run: async (transact) => { started(); await gate; return body(transact) }, started: startedP, resume }
+    return { run: async (fenced) => { started(); await gate; return body(fenced) }, started: startedP, resume }
   }
 
   it('a first charge stalled past its lease is fenced off: the retry that took the key over charges once and the stalled one replays its answer', async () => {
-    const first = stalledRun(transact => chargeWith(transact, 'alice', 1000))
+    const first = stalledRun(fenced => chargeWith(fenced, 'alice', 1000))
     const firstDone = runIdempotent(deps, { scope: 'charge:alice', key: 'k1', request: { amount: 1000 } }, first.run)
     await first.started
     w.clock.advance(LEASE + 1)
@@ -209,7 +209,7 @@ describe('runIdempotent', () => {
   it('a first payment stalled past its lease never answers ALREADY_PAID for the payment made under its own key', async () => {
     await givenBalance(w, 'alice', 250_000)
     const r = await w.hold('alice', 1)
-    const first = stalledRun(transact => payReservation({ transact, users: w.stores.points, clock: w.clock, events: w.events }, { userId: 'alice', reservationId: r.id }))
+    const first = stalledRun(fenced => payReservation({ ledger: w.writes.ledgers.payments, fenced, clock: w.clock, events: w.events }, { userId: 'alice', reservationId: r.id }))
     const firstDone = runIdempotent(deps, { scope: 'pay:alice', key: 'p1', request: { reservationId: r.id } }, first.run)
     await first.started
     w.clock.advance(LEASE + 1)
@@ -221,7 +221,7 @@ describe('runIdempotent', () => {
   })
 
   it('a retry while the first request still runs waits, then gets 409 IDEMPOTENCY_IN_PROGRESS with a retry-after, and does not run', async () => {
-    const first = stalledRun(transact => chargeWith(transact, 'alice', 1000))
+    const first = stalledRun(fenced => chargeWith(fenced, 'alice', 1000))
     const firstDone = runIdempotent(deps, { scope: 'charge:alice', key: 'k1', request: { amount: 1000 } }, first.run)
     await first.started
     deps.waitMs = 100

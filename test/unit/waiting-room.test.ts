@@ -439,7 +439,7 @@ describe('waiting room of a sold-out concert', () => {
       expect(await currentTicket(d, decodeQueueToken(SECRET, bob.token))).toMatchObject({ status: 'WAITING', position: 1, soldOutLikely: true })
 
       await givenBalance(world, 'alice', 1_000_000)
-      await payReservation({ transact: world.transact, users: world.stores.points, clock, events: world.events }, { userId: 'alice', reservationId: reservation.id })
+      await payReservation({ ledger: world.writes.ledgers.payments, clock, events: world.events }, { userId: 'alice', reservationId: reservation.id })
       await admitWaiting(d)
       expect(await currentTicket(d, decodeQueueToken(SECRET, bob.token))).toMatchObject({ status: 'SOLD_OUT', position: 1, soldOutLikely: true })
       expect((await currentTicket(d, decodeQueueToken(SECRET, alice.token))).status).toBe('ACTIVE')

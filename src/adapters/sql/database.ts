@@ -3,21 +3,64 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import SqliteDatabase from 'better-sqlite3'
-import { createPool } from 'mysql2'
+import { createPool, type Pool, type PoolConnection } from 'mysql2'
 import { Kysely, Migrator, MysqlDialect, SqliteDialect, sql, type Transaction } from 'kysely'
 import { migrationProvider } from './migrations/index.js'
 import type { DB } from './schema.js'
 
 export type Dialect = 'sqlite' | 'mysql'
 
-export interface SqlDatabase {
+interface SqlDatabaseBase {
   db: Kysely<DB>
-  dialect: Dialect
   /** Runs `fn` in one transaction; on MySQL a deadlock or lock timeout is retried a few times. */
   transact<T> (fn: (tx: Transaction<DB>) => Promise<T>): Promise<T>
   migrate (): Promise<void>
   ping (): Promise<void>
   close (): Promise<void>
+}
+
+/** The embedded database: Kysely for most queries, and synchronous transactions for the hot writes. */
+export interface SqliteSqlDatabase extends SqlDatabaseBase { dialect: 'sqlite', sqlite: SyncSqlite }
+/** MySQL/MariaDB: Kysely for most queries, and stored procedure calls for the hot writes. */
+export interface MysqlSqlDatabase extends SqlDatabaseBase { dialect: 'mysql', mysql: MysqlCalls }
+export type SqlDatabase = SqliteSqlDatabase | MysqlSqlDatabase
+
+/**
+ * Synchronous better-sqlite3 transactions with statements prepared once: nothing else runs on the one
+ * connection while one of them does, and no query is compiled per request.
+ */
+export interface SyncSqlite {
+  /** The statement for this text, prepared on first use. */
+  prepare (source: string): SqliteDatabase.Statement
+  /**
+   * Runs `fn` (synchronous: it must not await) as one transaction; a throw rolls it back. A Kysely
+   * transaction is never joined: if one is open on the connection (it is between two of its awaits),
+   * this waits for its end.
+   */
+  transaction<T> (fn: () => T): Promise<T>
+}
+
+/** Rows of a procedure's result sets, in order. */
+export type ResultSets = Array<Array<Record<string, unknown>>>
+
+/** Stored procedure calls: one round trip each (src/adapters/sql/migrations/0008-write-procedures.ts). */
+export interface MysqlCalls {
+  /**
+   * CALL name(args…) as one round trip on any pooled connection; a deadlock or lock wait timeout is retried
+   * like `transact` (every procedure here is one whole transaction, rolled back on any error).
+   */
+  call (name: string, args: unknown[]): Promise<ResultSets>
+  /**
+   * Several calls on one connection, for a transaction a first call leaves open (the service decides between
+   * the calls): `fn` ends it with a committing call or `rollback()`; if it throws, the transaction is rolled
+   * back. Retried whole on a deadlock or lock wait timeout.
+   */
+  session<T> (fn: (s: MysqlSession) => Promise<T>): Promise<T>
+}
+
+export interface MysqlSession {
+  call (name: string, args: unknown[]): Promise<ResultSets>
+  rollback (): Promise<void>
 }
 
 // Attempts per error: a deadlock victim usually goes through at once; a lock wait that timed out means a lock
@@ -43,8 +86,18 @@ function openSqlite (file: string): SqlDatabase {
   sqlite.pragma('foreign_keys = ON')
   // Kysely's SQLite driver runs every query on this one connection behind a mutex,
   // so transactions are serialised: the embedded mode's correctness does not depend on row locks.
-  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) })
-  return wrap(db, 'sqlite', fn => db.transaction().execute(fn))
+  const cached = withStatementCache(sqlite)
+  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: cached }) })
+  const sync: SyncSqlite = {
+    prepare: source => cached.prepare(source),
+    async transaction (fn) {
+      // Kysely runs its transactions on this same connection, across awaits: one may be open right now. Its
+      // statements and ours must not mix, so wait for the connection (Kysely hands it out after the commit).
+      if (!sqlite.inTransaction) return sqlite.transaction(fn)()
+      return db.connection().execute(async () => sqlite.transaction(fn)())
+    }
+  }
+  return { ...wrap(db, fn => db.transaction().execute(fn)), dialect: 'sqlite', sqlite: sync }
 }
 
 const STATEMENT_CACHE_MAX = 500
@@ -92,23 +145,52 @@ function openMysql (url: string, poolSize: number, lockWaitSeconds: number): Sql
     conn.query(`SET SESSION innodb_lock_wait_timeout = ${Math.max(1, Math.floor(lockWaitSeconds))}`)
   })
   const db = new Kysely<DB>({ dialect: new MysqlDialect({ pool }) })
-  return wrap(db, 'mysql', async (fn) => {
-    for (let attempt = 1; ; attempt++) {
+  const mysql: MysqlCalls = {
+    call: (name, args) => retried(() => query(pool, name, args)),
+    session: <T>(fn: (s: MysqlSession) => Promise<T>) => retried(async () => {
+      const conn = await new Promise<PoolConnection>((resolve, reject) => pool.getConnection((err, c) => { if (err) reject(err); else resolve(c) }))
+      let value: T
       try {
-        return await db.transaction().execute(fn)
+        value = await fn({ call: (name, args) => query(conn, name, args), rollback: async () => { await rawQuery(conn, 'ROLLBACK') } })
       } catch (err) {
-        const errno = (err as { errno?: number }).errno
-        if (errno === undefined || attempt >= (MYSQL_ATTEMPTS[errno] ?? 1)) throw err
-        await new Promise(resolve => setTimeout(resolve, 5 * attempt + Math.random() * 20))
+        // Never hand the next request a connection in the middle of a transaction (or a broken one).
+        await rawQuery(conn, 'ROLLBACK').then(() => conn.release(), () => conn.destroy())
+        throw err
       }
-    }
-  })
+      conn.release()
+      return value
+    })
+  }
+  return { ...wrap(db, fn => retried(() => db.transaction().execute(fn))), dialect: 'mysql', mysql }
 }
 
-function wrap (db: Kysely<DB>, dialect: Dialect, transact: SqlDatabase['transact']): SqlDatabase {
+async function retried<T> (fn: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn()
+    } catch (err) {
+      const errno = (err as { errno?: number }).errno
+      if (errno === undefined || attempt >= (MYSQL_ATTEMPTS[errno] ?? 1)) throw err
+      await new Promise(resolve => setTimeout(resolve, 5 * attempt + Math.random() * 20))
+    }
+  }
+}
+
+type Queryable = Pick<Pool, 'query'>
+
+function rawQuery (on: Queryable, text: string, values: unknown[] = []): Promise<unknown> {
+  return new Promise((resolve, reject) => on.query(text, values, (err, res) => { if (err) reject(err); else resolve(res) }))
+}
+
+/** CALL name(?, …): mysql2 answers with every result set, then the call's own status (dropped here). */
+async function query (on: Queryable, name: string, args: unknown[]): Promise<ResultSets> {
+  const res = await rawQuery(on, `CALL ${name}(${args.map(() => '?').join(', ')})`, args)
+  return (Array.isArray(res) ? res : []).filter((r): r is Array<Record<string, unknown>> => Array.isArray(r))
+}
+
+function wrap (db: Kysely<DB>, transact: SqlDatabaseBase['transact']): SqlDatabaseBase {
   return {
     db,
-    dialect,
     transact,
     async migrate () {
       const { error, results } = await new Migrator({ db, provider: migrationProvider }).migrateToLatest()

@@ -4,12 +4,11 @@ import { createHash } from 'node:crypto'
 import type { Clock } from '../../shared/clock.js'
 import { AppError, UnprocessableError, errorFromRecord } from '../../shared/errors.js'
 import { randomId } from '../../shared/ids.js'
-import type { Transact } from '../../shared/transaction.js'
+import { KeyLostError, type Fenced } from './fence.js'
 import type { IdempotencyStore, RecordedOutcome } from './idempotency-store.js'
 
 export interface IdempotencyDeps {
   idempotency: IdempotencyStore
-  transact: Transact
   clock: Clock
   /**
    * How long a claim stands without renewal (default 5 s). The request that owns a key renews it every third
@@ -34,21 +33,19 @@ export class IdempotencyInProgressError extends AppError {
   }
 }
 
-/** This request no longer owns its key (a retry took it over): it must not move money or record an answer. */
-class LostKey extends Error {}
-
 export const hashRequest = (request: unknown): string => createHash('sha256').update(JSON.stringify(request)).digest('hex')
 
 // A request that loses its key answers with what the new owner records; losing it this often means it keeps stalling.
 const MAX_LOSSES = 3
 
 /**
- * Calls `run` with a `transact` that moves the money and records the outcome in one transaction, and only
- * while this request still owns the key; or replays the outcome recorded for this key. The same key with
+ * Calls `run` with a `fenced` that hands its one write the key's fence — the write moves the money and records
+ * its result as the outcome in one transaction, and only while this request still owns the key (else it throws
+ * KeyLostError, having written nothing) — or replays the outcome recorded for this key. The same key with
  * another request → IDEMPOTENCY_KEY_REUSED; a duplicate of a request still running → IDEMPOTENCY_IN_PROGRESS.
- * `run` must move its money in one call of that `transact`.
+ * `run` must move its money in one call of that `fenced`, and throw when the write refused (it records nothing then).
  */
-export async function runIdempotent<T> (deps: IdempotencyDeps, input: IdempotencyInput, run: (transact: Transact) => Promise<T>): Promise<T> {
+export async function runIdempotent<T> (deps: IdempotencyDeps, input: IdempotencyInput, run: (fenced: Fenced) => Promise<T>): Promise<T> {
   const { scope, key } = input
   const hash = hashRequest(input.request)
   const leaseMs = deps.leaseMs ?? DEFAULT_LEASE_MS
@@ -62,27 +59,22 @@ export async function runIdempotent<T> (deps: IdempotencyDeps, input: Idempotenc
 
     const lease = keepLease(deps.idempotency, scope, key, owner, leaseUntil, leaseMs)
     let committed = false
-    const recordingTransact: Transact = async (fn) => {
-      const value = await deps.transact(async (tx) => {
-        lease.inTransaction = true
-        try {
-          // First statement: on MySQL it locks the record, so no takeover can happen until this commits.
-          if (!await tx.idempotency.renew(scope, key, owner, leaseUntil())) throw new LostKey()
-          const result = await fn(tx)
-          if (!await tx.idempotency.complete(scope, key, owner, { ok: true, value: result })) throw new LostKey()
-          return result
-        } finally {
-          lease.inTransaction = false
-        }
-      })
-      committed = true
-      return value
+    const fenced: Fenced = async (write) => {
+      lease.inTransaction = true
+      try {
+        // The write's first statement renews this lease; on MySQL it locks the record until commit.
+        const value = await write({ scope, key, owner, leaseUntil: leaseUntil() })
+        committed = true
+        return value
+      } finally {
+        lease.inTransaction = false
+      }
     }
     try {
-      const value = await run(recordingTransact)
+      const value = await run(fenced)
       if (committed || await deps.idempotency.complete(scope, key, owner, { ok: true, value })) return value
     } catch (err) {
-      if (err instanceof LostKey) continue
+      if (err instanceof KeyLostError) continue
       if (err instanceof AppError && err.status < 500) {
         const failure: RecordedOutcome = { ok: false, error: { status: err.status, code: err.code, message: err.message, extensions: err.extensions } }
         if (await deps.idempotency.complete(scope, key, owner, failure)) throw err
@@ -103,12 +95,17 @@ async function acquire (deps: IdempotencyDeps, input: IdempotencyInput, hash: st
   const { scope, key } = input
   const owner = randomId(12)
   const deadline = Date.now() + (deps.waitMs ?? DEFAULT_WAIT_MS)
+  const claim = async (): Promise<boolean> => {
+    const now = deps.clock.now()
+    return deps.idempotency.claim({ scope, key, requestHash: hash, owner, createdAt: now, leaseUntil: now + leaseMs })
+  }
+  // Most keys are new: claim first (one round trip). On MySQL the claim of an existing key waits for its owner's
+  // recording transaction if one is open (one procedure call, unless stalled: then the short lock wait ends it).
+  if (await claim()) return { owner }
   for (let pause = 10; ; pause = Math.min(2 * pause, 200)) {
-    // Read first: on MySQL an INSERT of an existing key waits for the lock of its owner's transaction.
     const existing = await deps.idempotency.find(scope, key)
     if (!existing) {
-      const now = deps.clock.now()
-      if (await deps.idempotency.claim({ scope, key, requestHash: hash, owner, createdAt: now, leaseUntil: now + leaseMs })) return { owner }
+      if (await claim()) return { owner }
       continue // claimed by someone else just now: read theirs
     }
     if (existing.requestHash !== hash) {

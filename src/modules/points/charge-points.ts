@@ -2,14 +2,23 @@
 
 import type { Clock } from '../../shared/clock.js'
 import { UnprocessableError, ValidationError } from '../../shared/errors.js'
-import type { Transact } from '../../shared/transaction.js'
+import { unfenced, type Fenced } from '../idempotency/fence.js'
 import type { PointEntry } from './points.js'
+import type { Balance, PointLedger } from './point-ledger.js'
 import type { PointStore } from './point-store.js'
 
-export interface ChargePointsDeps { transact: Transact, users: Pick<PointStore, 'ensureUser'>, clock: Clock, maxCharge: number, maxBalance: number }
-export interface Balance { userId: string, balance: number }
+export type { Balance } from './point-ledger.js'
 
-/** Adds points to a balance with a CHARGE history row, in one transaction. */
+export interface ChargePointsDeps {
+  ledger: PointLedger
+  /** The Idempotency-Key's fencing of the write, when the request has one. */
+  fenced?: Fenced
+  clock: Clock
+  maxCharge: number
+  maxBalance: number
+}
+
+/** Adds points to a balance with a CHARGE history row, in one write. */
 export async function chargePoints (deps: ChargePointsDeps, input: { userId: string, amount: number }): Promise<Balance> {
   if (!Number.isSafeInteger(input.amount) || input.amount < 1) {
     throw new ValidationError('amount must be a whole number of won, at least 1', [{ path: '/amount', message: 'must be an integer ≥ 1' }])
@@ -17,17 +26,10 @@ export async function chargePoints (deps: ChargePointsDeps, input: { userId: str
   if (input.amount > deps.maxCharge) {
     throw new UnprocessableError('CHARGE_LIMIT_EXCEEDED', `one charge is at most ${deps.maxCharge}`, { maxCharge: deps.maxCharge })
   }
-  const now = deps.clock.now()
-  await deps.users.ensureUser(input.userId, now)
-  return deps.transact(async (tx) => {
-    if (!await tx.points.credit(input.userId, input.amount, deps.maxBalance, now)) {
-      throw new UnprocessableError('CHARGE_LIMIT_EXCEEDED', `a balance may not exceed ${deps.maxBalance}`, { maxBalance: deps.maxBalance })
-    }
-    const balance = await tx.points.balance(input.userId)
-    await tx.points.addEntry({ userId: input.userId, type: 'CHARGE', amount: input.amount, balanceAfter: balance, reservationId: null, createdAt: now })
-    await tx.outbox.add({ type: 'points.charged', showId: null, occurredAt: now, data: { userId: input.userId, amount: input.amount, balance } })
-    return { userId: input.userId, balance }
-  })
+  const charge = { userId: input.userId, amount: input.amount, maxBalance: deps.maxBalance, now: deps.clock.now() }
+  const outcome = await (deps.fenced ?? unfenced)(fence => deps.ledger.charge(charge, fence))
+  if ('refused' in outcome) throw new UnprocessableError('CHARGE_LIMIT_EXCEEDED', `a balance may not exceed ${deps.maxBalance}`, { maxBalance: deps.maxBalance })
+  return outcome.charged
 }
 
 export async function getBalance (deps: { points: PointStore }, userId: string): Promise<Balance> {

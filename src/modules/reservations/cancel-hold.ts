@@ -5,7 +5,7 @@ import { ConflictError } from '../../shared/errors.js'
 import type { Transact } from '../../shared/transaction.js'
 import type { HoldGate } from './hold-gate.js'
 import { requireOwnReservation } from './get-reservation.js'
-import { eventData } from './hold-seat.js'
+import { eventData } from './reservation.js'
 import type { Reservation } from './reservation.js'
 import type { SeatEvents } from './seat-events.js'
 

@@ -3,7 +3,7 @@
 
 import type { Clock } from '../../shared/clock.js'
 import type { Transact, TxStores } from '../../shared/transaction.js'
-import { eventData } from './hold-seat.js'
+import { eventData } from './reservation.js'
 import type { Reservation } from './reservation.js'
 import type { ReservationStore } from './reservation-store.js'
 import type { SeatEvents } from './seat-events.js'

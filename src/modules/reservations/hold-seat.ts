@@ -2,22 +2,18 @@
 
 import type { Clock } from '../../shared/clock.js'
 import { AppError, ConflictError, NotFoundError, ValidationError } from '../../shared/errors.js'
-import type { Transact, TxStores } from '../../shared/transaction.js'
 import type { ConcertRepository } from '../concerts/concert-repository.js'
 import type { Show, VenueLayout } from '../concerts/concert.js'
 import { requireShow } from '../concerts/list-seats.js'
-import type { OutboxData } from '../outbox/outbox.js'
-import type { PointStore } from '../points/point-store.js'
 import type { GateSeats, HoldGate } from './hold-gate.js'
+import type { HoldOutcome, HoldStore, HoldTerms, PickedBlock } from './hold-store.js'
 import { orderedSeatNos, type Reservation } from './reservation.js'
-import type { StoredSeat } from './reservation-store.js'
 import { pickBlock, rowsOf, singleSeatGaps } from './seat-blocks.js'
 import type { SeatEvents } from './seat-events.js'
 
 export interface HoldSeatDeps {
   concerts: ConcertRepository
-  transact: Transact
-  users: Pick<PointStore, 'ensureUser'>
+  holds: HoldStore
   gate: HoldGate
   events: SeatEvents
   clock: Clock
@@ -58,21 +54,28 @@ export async function holdSeats (deps: HoldSeatDeps, input: HoldSeatsInput): Pro
   // Whether the seats are free, only SQL decides.
   const missing = seatNos.filter(n => !layout.seat(n))
   if (missing.length > 0) throw new AppError('SEAT_NOT_FOUND', `the show on ${input.date} has no seat ${missing.join(', ')}`, { missing })
-  await deps.users.ensureUser(input.userId, now) // before the gate: a failure here must not leave marks behind
   const seats: GateSeats = { concertId: show.concertId, showId: show.id, seatNos }
   const entry = await deps.gate.enter(seats, now)
   if (!entry.entered) throw seatUnavailable(entry.held)
-  const heldUntil = now + deps.holdTtlMs
-  let reservation: Reservation
+  let outcome: HoldOutcome
   try {
-    reservation = await deps.transact(tx => holdChosenSeats(tx, { userId: input.userId, show, layout, seatNos, heldUntil, now, max: deps.maxHoldsPerUser }))
+    const selection = new Set(seatNos)
+    const rows = layout.noSingleSeatGaps ? rowsOf(layout, seatNos) : []
+    outcome = await deps.holds.holdChosen({
+      ...termsOf(deps, input.userId, show, now),
+      seatNos,
+      price: priceOf(layout, seatNos),
+      // The rows' seats stay locked until commit, so two holds can never together leave a gap the rule forbids.
+      ...(layout.noSingleSeatGaps ? { gapRule: { rowSeatNos: rows.flatMap(r => r.seatNos), gapsLeft: isFree => singleSeatGaps(rows, isFree, selection) } } : {})
+    })
+    if (!('held' in outcome)) throw refusal(outcome, deps.maxHoldsPerUser)
   } catch (err) {
     // Whatever went wrong, this attempt's marks go: only a committed hold may shut the gate.
     await deps.gate.abandon(seats, entry.ticket)
     throw err
   }
-  await announce(deps, reservation)
-  return reservation
+  await announce(deps, outcome.held)
+  return outcome.held
 }
 
 /**
@@ -89,101 +92,46 @@ export async function holdBestAvailable (deps: HoldSeatDeps, input: HoldBestInpu
   const { show, layout } = await requireBookableShow(deps, input.concertId, input.date)
   const sections = input.section === undefined ? layout.sections : layout.sections.filter(s => s.section === input.section)
   if (sections.length === 0) throw new NotFoundError('SECTION_NOT_FOUND', `the show on ${input.date} has no section ${input.section ?? ''}`)
-  const now = deps.clock.now()
-  await deps.users.ensureUser(input.userId, now)
-  const pick: BestPick = {
-    userId: input.userId, show, layout, now, heldUntil: now + deps.holdTtlMs, max: deps.maxHoldsPerUser, quantity: input.quantity,
-    area: { sections }, ...(input.grade === undefined ? {} : { accepts: (n: number) => layout.seat(n)?.grade === input.grade })
+  const accepts = input.grade === undefined ? undefined : (n: number) => layout.seat(n)?.grade === input.grade
+  const wish = { quantity: input.quantity, accepts, noSingleSeatGaps: layout.noSingleSeatGaps }
+  const pick = (isFree: (seatNo: number) => boolean): PickedBlock | null => {
+    const seatNos = pickBlock({ sections }, isFree, wish)
+    if (!seatNos) return null
+    // Chosen-seat holds do not take the show's turn: the rows must still be as read when the block is claimed.
+    return { seatNos, price: priceOf(layout, seatNos), rowSeatNos: layout.noSingleSeatGaps ? rowsOf(layout, seatNos).flatMap(r => r.seatNos) : [] }
   }
   for (let attempt = 1; attempt <= BEST_AVAILABLE_ATTEMPTS; attempt++) {
-    try {
-      const reservation = await deps.transact(tx => holdBestBlock(tx, pick))
-      await announce(deps, reservation)
-      return reservation
-    } catch (err) {
-      if (!(err instanceof LostRace)) throw err
+    const outcome = await deps.holds.holdBest({ ...termsOf(deps, input.userId, show, deps.clock.now()), quantity: input.quantity, pick })
+    if ('held' in outcome) {
+      await announce(deps, outcome.held)
+      return outcome.held
     }
+    if (outcome.refused === 'NO_BLOCK') throw new ConflictError('SEAT_UNAVAILABLE', `no block of ${input.quantity} adjacent seats is left`)
+    if (outcome.refused !== 'LOST_RACE') throw refusal(outcome, deps.maxHoldsPerUser)
   }
   throw new ConflictError('SEAT_UNAVAILABLE', `no block of ${input.quantity} adjacent seats could be held; try again`)
 }
 
-interface ChosenHold { userId: string, show: Show, layout: VenueLayout, seatNos: number[], heldUntil: number, now: number, max: number }
+const termsOf = (deps: Pick<HoldSeatDeps, 'holdTtlMs' | 'maxHoldsPerUser'>, userId: string, show: Show, now: number): HoldTerms => ({
+  userId, concertId: show.concertId, showId: show.id, date: show.date, heldUntil: now + deps.holdTtlMs, now, max: deps.maxHoldsPerUser
+})
 
-/** The whole chosen-seat hold as one transaction: limit, the gap rule against committed state, the seats, the event out. */
-async function holdChosenSeats (tx: TxStores, h: ChosenHold): Promise<Reservation> {
-  if (!await tx.reservations.lockUserWithRoomFor(h.userId, h.show.id, h.seatNos.length, h.max, h.now)) throw holdLimitReached(h.max)
-  if (h.layout.noSingleSeatGaps) {
-    // The rows' seats stay locked until commit, so two holds can never together leave a gap the rule forbids.
-    const rows = rowsOf(h.layout, h.seatNos)
-    const free = freeOf(await tx.reservations.lockSeats({ showId: h.show.id, seatNos: rows.flatMap(r => r.seatNos) }), h.now)
-    const taken = h.seatNos.filter(n => !free.has(n))
-    if (taken.length > 0) throw seatUnavailable(taken)
-    const gaps = singleSeatGaps(rows, n => free.has(n), new Set(h.seatNos))
-    if (gaps.length > 0) throw singleSeatGap(gaps)
+/** The seats' total price (prices never change once the show exists). */
+const priceOf = (layout: VenueLayout, seatNos: readonly number[]): number => seatNos.reduce((sum, n) => sum + (layout.seat(n)?.price ?? 0), 0)
+
+function refusal (outcome: Exclude<HoldOutcome, { held: Reservation }>, max: number): AppError {
+  switch (outcome.refused) {
+    case 'HOLD_LIMIT_REACHED': return holdLimitReached(max)
+    case 'SEAT_UNAVAILABLE': return seatUnavailable(outcome.seatNos)
+    case 'SINGLE_SEAT_GAP': return singleSeatGap(outcome.seatNos)
+    default: return new ConflictError('SEAT_UNAVAILABLE', 'the seats were taken meanwhile; try again')
   }
-  const created = await insertHold(tx, h)
-  const seats = { showId: h.show.id, seatNos: h.seatNos }
-  // A reservation of an earlier, lapsed hold of a seat stays HELD-with-a-past-time (read as EXPIRED) until
-  // the sweeper marks it; nothing counts it as live meanwhile.
-  if (await tx.reservations.holdSeats(seats, created.id, h.userId, h.heldUntil, h.now) < h.seatNos.length) {
-    throw seatUnavailable(await tx.reservations.seatsNotHeldBy(seats, created.id))
-  }
-  await tx.outbox.add({ type: 'reservation.held', showId: h.show.id, occurredAt: h.now, data: eventData(created) })
-  return created
-}
-
-/** A best-available pick whose seats were taken between reading and claiming: rolled back, made again. */
-class LostRace extends Error {}
-
-interface BestPick extends Omit<ChosenHold, 'seatNos'> {
-  quantity: number
-  area: { sections: VenueLayout['sections'] }
-  accepts?: (seatNo: number) => boolean
-}
-
-/** The whole best-available hold as one transaction: limit, the show's turn, a block from current state, the claim. */
-async function holdBestBlock (tx: TxStores, p: BestPick): Promise<Reservation> {
-  if (!await tx.reservations.lockUserWithRoomFor(p.userId, p.show.id, p.quantity, p.max, p.now)) throw holdLimitReached(p.max)
-  await tx.reservations.lockShow(p.show.id)
-  // Read after the show's lock: every earlier pick of this show has committed, so it is not picked again.
-  const free = new Set(await tx.reservations.freeSeatNos(p.show.id, p.now))
-  const seatNos = pickBlock(p.area, n => free.has(n), { quantity: p.quantity, accepts: p.accepts, noSingleSeatGaps: p.layout.noSingleSeatGaps })
-  if (!seatNos) throw new ConflictError('SEAT_UNAVAILABLE', `no block of ${p.quantity} adjacent seats is left`)
-  if (p.layout.noSingleSeatGaps) {
-    // Chosen-seat holds do not take the show's turn: decide the gap rule against the rows as committed.
-    const rows = rowsOf(p.layout, seatNos)
-    const now = freeOf(await tx.reservations.lockSeats({ showId: p.show.id, seatNos: rows.flatMap(r => r.seatNos) }), p.now)
-    if (!seatNos.every(n => now.has(n)) || singleSeatGaps(rows, n => now.has(n), new Set(seatNos)).length > 0) throw new LostRace()
-  }
-  const created = await insertHold(tx, { ...p, seatNos })
-  if (await tx.reservations.holdSeats({ showId: p.show.id, seatNos }, created.id, p.userId, p.heldUntil, p.now) < seatNos.length) throw new LostRace()
-  await tx.outbox.add({ type: 'reservation.held', showId: p.show.id, occurredAt: p.now, data: eventData(created) })
-  return created
-}
-
-/** The HELD reservation and its seats, at the seats' total price. */
-async function insertHold (tx: TxStores, h: ChosenHold): Promise<Reservation> {
-  const price = h.seatNos.reduce((sum, n) => sum + (h.layout.seat(n)?.price ?? 0), 0)
-  const created = await tx.reservations.insert({
-    userId: h.userId, concertId: h.show.concertId, showId: h.show.id, date: h.show.date, seatNos: h.seatNos,
-    price, status: 'HELD', heldUntil: h.heldUntil, createdAt: h.now, paidAt: null
-  })
-  await tx.reservations.addSeats(created.id, { showId: h.show.id, seatNos: h.seatNos })
-  return created
 }
 
 /** After commit: the gate shuts the seats until the hold lapses, and live seat maps hear of each seat. */
 async function announce (deps: Pick<HoldSeatDeps, 'gate' | 'events'>, r: Reservation): Promise<void> {
   await deps.gate.held({ concertId: r.concertId, showId: r.showId, seatNos: r.seatNos }, r.heldUntil)
   for (const seatNo of r.seatNos) deps.events.publish({ showId: r.showId, seatNo, status: 'HELD', heldUntil: r.heldUntil })
-}
-
-const freeOf = (seats: StoredSeat[], now: number): Set<number> =>
-  new Set(seats.filter(s => s.status === 'AVAILABLE' || (s.status === 'HELD' && (s.heldUntil ?? 0) <= now)).map(s => s.seatNo))
-
-/** What the outbox says about a reservation (docs/API.md, "Events out"). */
-export function eventData (r: Reservation, extra: { balance?: number } = {}): OutboxData {
-  return { reservationId: String(r.id), userId: r.userId, concertId: String(r.concertId), date: r.date, seatNos: [...r.seatNos], amount: r.price, ...extra }
 }
 
 /** The show on that date with its layout, still bookable: SHOW_NOT_FOUND, or SEAT_UNAVAILABLE once it has started. */

@@ -1,5 +1,7 @@
 // Reservations: a user's order of one or more seats of one show — held, then paid, and perhaps refunded.
 
+import type { OutboxData } from '../outbox/outbox.js'
+
 export type ReservationStatus = 'HELD' | 'CONFIRMED' | 'CANCELLED' | 'EXPIRED' | 'REFUNDED'
 
 export interface Reservation {
@@ -31,3 +33,8 @@ export function visibleReservation (r: Reservation, now: number): Reservation {
 
 /** Seat numbers ascending without repeats (the order's canonical form). */
 export const orderedSeatNos = (seatNos: readonly number[]): number[] => [...new Set(seatNos)].sort((a, b) => a - b)
+
+/** What the outbox says about a reservation (docs/API.md, "Events out"). */
+export function eventData (r: Reservation, extra: { balance?: number } = {}): OutboxData {
+  return { reservationId: String(r.id), userId: r.userId, concertId: String(r.concertId), date: r.date, seatNos: [...r.seatNos], amount: r.price, ...extra }
+}

@@ -1,6 +1,6 @@
 // HoldStore on SQLite: each hold is one synchronous transaction of prepared statements (the embedded mode).
 
-import type { BestSeats, ChosenSeats, HoldOutcome, HoldStore, HoldTerms } from '../../modules/reservations/hold-store.js'
+import type { BestSeats, HoldOutcome, HoldStore, HoldTerms } from '../../modules/reservations/hold-store.js'
 import { eventData, type Reservation } from '../../modules/reservations/reservation.js'
 import type { SyncSqlite } from './database.js'
 
@@ -68,6 +68,8 @@ export function createSqliteHoldStore (sqlite: SyncSqlite): HoldStore {
       const free = new Set(freeSeats.all(order) as number[])
       const block = order.pick(n => free.has(n))
       if (!block) return { refused: 'NO_BLOCK' }
+      const claimable = freeOf(order.showId, block.seatNos, order.now)
+      if (!block.seatNos.every(n => claimable.has(n))) return { refused: 'LOST_RACE' }
       return { held: write(order, block.seatNos, block.price) }
     })
   }

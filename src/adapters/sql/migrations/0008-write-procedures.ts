@@ -21,6 +21,7 @@ import { isMysql } from './helpers.js'
 const FREE = (s: string): string => `(${s}.status = 'AVAILABLE' OR (${s}.status = 'HELD' AND ${s}.held_until <= p_now))`
 const SEATS_OF = (json: string, alias: string): string => `JSON_TABLE(${json}, '$[*]' COLUMNS (seat_no INT PATH '$')) ${alias}`
 const ON_ERROR_ROLL_BACK = 'DECLARE EXIT HANDLER FOR SQLEXCEPTION BEGIN ROLLBACK; RESIGNAL; END;'
+// JSON_OBJECT quotes a procedure's variables and parameters on MariaDB ("7"): numbers go through CAST.
 const FENCE_PARAMS = 'IN p_scope VARCHAR(100), IN p_key VARCHAR(255), IN p_owner VARCHAR(32), IN p_lease_until BIGINT'
 
 const PROCEDURES: Record<string, string> = {
@@ -157,7 +158,7 @@ proc: BEGIN
   END IF;
   INSERT INTO outbox (type, show_id, occurred_at, data, published_at) VALUES ('reservation.held', p_show, p_now,
     JSON_OBJECT('reservationId', CAST(v_id AS CHAR), 'userId', p_user, 'concertId', CAST(p_concert AS CHAR), 'date', p_date,
-      'seatNos', JSON_EXTRACT(p_seats, '$'), 'amount', p_price), NULL);
+      'seatNos', JSON_EXTRACT(p_seats, '$'), 'amount', CAST(p_price AS SIGNED)), NULL);
   COMMIT;
   SELECT 'HELD' AS outcome, v_id AS reservation_id, NULL AS seat_nos;
 END`,
@@ -185,10 +186,10 @@ proc: BEGIN
     LEAVE proc;
   END IF;
   SELECT balance INTO v_balance FROM users WHERE id = p_user;
-  INSERT INTO point_history (user_id, type, amount, balance_after, reservation_id, created_at) VALUES (p_user, 'CHARGE', p_amount, v_balance, NULL, p_now);
+  INSERT INTO point_history (user_id, type, amount, balance_after, reservation_id, created_at) VALUES (p_user, 'CHARGE', CAST(p_amount AS SIGNED), v_balance, NULL, p_now);
   INSERT INTO outbox (type, show_id, occurred_at, data, published_at)
-    VALUES ('points.charged', NULL, p_now, JSON_OBJECT('userId', p_user, 'amount', p_amount, 'balance', v_balance), NULL);
-  CALL idem_complete(p_scope, p_key, p_owner, CONCAT('{"ok":true,"value":', JSON_OBJECT('userId', p_user, 'balance', v_balance), '}'));
+    VALUES ('points.charged', NULL, p_now, JSON_OBJECT('userId', p_user, 'amount', CAST(p_amount AS SIGNED), 'balance', CAST(v_balance AS SIGNED)), NULL);
+  CALL idem_complete(p_scope, p_key, p_owner, CONCAT('{"ok":true,"value":', JSON_OBJECT('userId', p_user, 'balance', CAST(v_balance AS SIGNED)), '}'));
   COMMIT;
   SELECT 'CHARGED' AS outcome, v_balance AS balance;
 END`,
@@ -259,14 +260,14 @@ proc: BEGIN
     LEAVE proc;
   END IF;
   SELECT balance INTO v_balance FROM users WHERE id = p_user;
-  INSERT INTO point_history (user_id, type, amount, balance_after, reservation_id, created_at) VALUES (p_user, 'USE', v_price, v_balance, p_reservation, p_now);
+  INSERT INTO point_history (user_id, type, amount, balance_after, reservation_id, created_at) VALUES (p_user, 'USE', CAST(v_price AS SIGNED), v_balance, p_reservation, p_now);
   INSERT INTO payments (reservation_id, user_id, amount, created_at) VALUES (p_reservation, p_user, v_price, p_now);
   SET v_payment = LAST_INSERT_ID();
   INSERT INTO outbox (type, show_id, occurred_at, data, published_at) VALUES ('payment.confirmed', v_show, p_now,
     JSON_OBJECT('reservationId', CAST(p_reservation AS CHAR), 'userId', p_user, 'concertId', CAST(v_concert AS CHAR), 'date', v_date,
-      'seatNos', JSON_EXTRACT(v_seats, '$'), 'amount', v_price, 'balance', v_balance), NULL);
-  CALL idem_complete(p_scope, p_key, p_owner, CONCAT('{"ok":true,"value":', JSON_OBJECT('paymentId', v_payment, 'reservationId', p_reservation,
-    'amount', v_price, 'balance', v_balance, 'status', 'CONFIRMED', 'paidAt', p_now), '}'));
+      'seatNos', JSON_EXTRACT(v_seats, '$'), 'amount', CAST(v_price AS SIGNED), 'balance', CAST(v_balance AS SIGNED)), NULL);
+  CALL idem_complete(p_scope, p_key, p_owner, CONCAT('{"ok":true,"value":', JSON_OBJECT('paymentId', CAST(v_payment AS SIGNED), 'reservationId', CAST(p_reservation AS SIGNED),
+    'amount', CAST(v_price AS SIGNED), 'balance', CAST(v_balance AS SIGNED), 'status', 'CONFIRMED', 'paidAt', CAST(p_now AS SIGNED)), '}'));
   COMMIT;
   SELECT 'PAID' AS outcome, v_price AS price, v_balance AS balance, v_seats AS seat_nos, v_payment AS payment_id, v_concert AS concert_id, v_show AS show_id;
 END`,
@@ -337,12 +338,12 @@ proc: BEGIN
   UPDATE payments SET refunded_at = p_now WHERE reservation_id = p_reservation AND refunded_at IS NULL;
   IF ROW_COUNT() = 0 THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'the reservation is CONFIRMED but has no unrefunded payment'; END IF;
   SELECT balance INTO v_balance FROM users WHERE id = v_user;
-  INSERT INTO point_history (user_id, type, amount, balance_after, reservation_id, created_at) VALUES (v_user, 'REFUND', v_price, v_balance, p_reservation, p_now);
+  INSERT INTO point_history (user_id, type, amount, balance_after, reservation_id, created_at) VALUES (v_user, 'REFUND', CAST(v_price AS SIGNED), v_balance, p_reservation, p_now);
   INSERT INTO outbox (type, show_id, occurred_at, data, published_at) VALUES ('reservation.refunded', v_show, p_now,
     JSON_OBJECT('reservationId', CAST(p_reservation AS CHAR), 'userId', v_user, 'concertId', CAST(v_concert AS CHAR), 'date', v_date,
-      'seatNos', JSON_EXTRACT(v_seats, '$'), 'amount', v_price, 'balance', v_balance), NULL);
-  CALL idem_complete(p_scope, p_key, p_owner, CONCAT('{"ok":true,"value":', JSON_OBJECT('reservationId', p_reservation,
-    'amount', v_price, 'balance', v_balance, 'status', 'REFUNDED', 'refundedAt', p_now), '}'));
+      'seatNos', JSON_EXTRACT(v_seats, '$'), 'amount', CAST(v_price AS SIGNED), 'balance', CAST(v_balance AS SIGNED)), NULL);
+  CALL idem_complete(p_scope, p_key, p_owner, CONCAT('{"ok":true,"value":', JSON_OBJECT('reservationId', CAST(p_reservation AS SIGNED),
+    'amount', CAST(v_price AS SIGNED), 'balance', CAST(v_balance AS SIGNED), 'status', 'REFUNDED', 'refundedAt', CAST(p_now AS SIGNED)), '}'));
   COMMIT;
   SELECT 'REFUNDED' AS outcome, v_price AS price, v_balance AS balance, v_seats AS seat_nos, v_closes_at AS closes_at,
     v_user AS user_id, v_concert AS concert_id, v_show AS show_id;

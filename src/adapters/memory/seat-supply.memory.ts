@@ -23,7 +23,14 @@ export function createCachedSeatSupply (concerts: Pick<ConcertRepository, 'sales
   return {
     async forSale (concertId, now, fresh = false) {
       const hit = cache.get(concertId)
-      if (hit && !fresh && now - hit.at < ttlMs && now >= hit.at) return hit.supply
+      if (hit && now - hit.at < ttlMs && now >= hit.at) {
+        if (!fresh) return hit.supply
+        // A change made here moves a few seats; it can only have been the last one near the end of the sale (and
+        // there seat events from any instance drop the figures anyway). Re-reading a concert of 15,000 seats
+        // after every payment was what a payment cost most.
+        const known = await hit.supply.catch(() => null)
+        if (known && known.available + known.held > NEAR_SOLD_OUT && cache.get(concertId) === hit) return known
+      }
       const supply = concerts.salesByShow(concertId, now).then((shows) => {
         for (const s of shows) {
           if (!options.events || watched.has(s.showId)) continue

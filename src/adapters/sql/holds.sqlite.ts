@@ -12,10 +12,12 @@ const FREE = "(status = 'AVAILABLE' OR (status = 'HELD' AND held_until <= @now))
  */
 export function createSqliteHoldStore (sqlite: SyncSqlite): HoldStore {
   const ensureUser = sqlite.prepare('INSERT OR IGNORE INTO users (id, balance, created_at, updated_at) VALUES (@userId, 0, @now, @now)')
-  const heldSeats = sqlite.prepare(`SELECT COALESCE(SUM(seat_count), 0) AS n FROM reservations
+  // Plans are spelled out: without statistics SQLite would count every live hold of everyone (the status index)
+  // and scan every seat of the show for a few seat numbers.
+  const heldSeats = sqlite.prepare(`SELECT COALESCE(SUM(seat_count), 0) AS n FROM reservations INDEXED BY reservations_user_show
     WHERE user_id = @userId AND show_id = @showId AND status = 'HELD' AND held_until > @now`)
   const seatsOf = sqlite.prepare(`SELECT s.seat_no AS seatNo, ${FREE.replaceAll('status', 's.status').replaceAll('held_until', 's.held_until')} AS free
-    FROM json_each(@seatNos) j JOIN seats s ON s.show_id = @showId AND s.seat_no = j.value`)
+    FROM json_each(@seatNos) j CROSS JOIN seats s ON s.show_id = @showId AND s.seat_no = j.value`)
   const freeSeats = sqlite.prepare(`SELECT seat_no AS seatNo FROM seats WHERE show_id = @showId AND ${FREE}`).pluck()
   const insertReservation = sqlite.prepare(`INSERT INTO reservations (user_id, concert_id, show_id, show_date, seat_no, seat_count, price, status, held_until, created_at, paid_at)
     VALUES (@userId, @concertId, @showId, @date, @seatNo, @count, @price, 'HELD', @heldUntil, @now, NULL)`)

@@ -35,12 +35,12 @@ export function createSqliteLedgers (sqlite: SyncSqlite): { payments: PaymentLed
   const seatsOf = sqlite.prepare('SELECT seat_no FROM reservation_seats WHERE reservation_id = ? ORDER BY seat_no').pluck()
   const statusOf = sqlite.prepare('SELECT status FROM reservations WHERE id = ?').pluck()
   const startsAt = sqlite.prepare('SELECT starts_at FROM shows WHERE id = ?').pluck()
-  const sellSeats = sqlite.prepare(`UPDATE seats SET status = 'SOLD', held_until = NULL, user_id = @userId
-    WHERE show_id = @showId AND seat_no IN (SELECT seat_no FROM reservation_seats WHERE reservation_id = @id)
-      AND status = 'HELD' AND reservation_id = @id AND held_until > @now`)
-  const freeSoldSeats = sqlite.prepare(`UPDATE seats SET status = 'AVAILABLE', held_until = NULL, user_id = NULL, reservation_id = NULL
-    WHERE show_id = @showId AND seat_no IN (SELECT seat_no FROM reservation_seats WHERE reservation_id = @id)
-      AND status = 'SOLD' AND reservation_id = @id`)
+  // One seat per statement, by primary key: SQLite would otherwise pick the status index and scan every held seat.
+  const sellSeat = sqlite.prepare(`UPDATE seats SET status = 'SOLD', held_until = NULL, user_id = @userId
+    WHERE show_id = @showId AND seat_no = @seatNo AND status = 'HELD' AND reservation_id = @id AND held_until > @now`)
+  const freeSoldSeat = sqlite.prepare(`UPDATE seats SET status = 'AVAILABLE', held_until = NULL, user_id = NULL, reservation_id = NULL
+    WHERE show_id = @showId AND seat_no = @seatNo AND status = 'SOLD' AND reservation_id = @id`)
+  const eachSeat = (r: { showId: number, seatNos: number[] }, update: (seatNo: number) => number): number => r.seatNos.reduce((n, seatNo) => n + update(seatNo), 0)
   const confirm = sqlite.prepare("UPDATE reservations SET status = 'CONFIRMED', paid_at = @now WHERE id = @id AND status = 'HELD'")
   const markRefunded = sqlite.prepare("UPDATE reservations SET status = 'REFUNDED', refunded_at = @now WHERE id = @id AND status = 'CONFIRMED'")
   const insertPayment = sqlite.prepare('INSERT INTO payments (reservation_id, user_id, amount, created_at) VALUES (@id, @userId, @amount, @now)')
@@ -92,7 +92,7 @@ export function createSqliteLedgers (sqlite: SyncSqlite): { payments: PaymentLed
         return { refused: 'INSUFFICIENT_POINTS', price: r.price, balance: Number(balanceOf.get(userId) ?? 0) }
       }
       // The seats of one hold lapse together: all of them are sold, or none is.
-      if (sellSeats.run({ userId, showId: r.showId, id, now }).changes < r.seatNos.length) return new Refused<PayOutcome>({ refused: 'HOLD_EXPIRED', seatNos: r.seatNos })
+      if (eachSeat(r, seatNo => sellSeat.run({ userId, showId: r.showId, seatNo, id, now }).changes) < r.seatNos.length) return new Refused<PayOutcome>({ refused: 'HOLD_EXPIRED', seatNos: r.seatNos })
       if (confirm.run({ id, now }).changes !== 1) return new Refused<PayOutcome>({ refused: 'ALREADY_PAID' })
       const balance = Number(balanceOf.get(userId))
       addEntry.run({ userId, type: 'USE', amount: r.price, balance, reservationId: id, now })
@@ -112,7 +112,7 @@ export function createSqliteLedgers (sqlite: SyncSqlite): { payments: PaymentLed
       }
       // A refund never fails for the balance limit: the points were the owner's before they paid.
       credit.run({ userId: r.userId, amount: r.price, maxBalance: Number.MAX_SAFE_INTEGER, now })
-      if (freeSoldSeats.run({ showId: r.showId, id }).changes < r.seatNos.length || markRefunded.run({ id, now }).changes !== 1) {
+      if (eachSeat(r, seatNo => freeSoldSeat.run({ showId: r.showId, seatNo, id }).changes) < r.seatNos.length || markRefunded.run({ id, now }).changes !== 1) {
         throw new Error(`reservation ${id} is CONFIRMED but its seats are not all sold to it (${String(statusOf.get(id))})`)
       }
       if (refundPayment.run({ id, now }).changes !== 1) throw new Error(`reservation ${id} is CONFIRMED but has no unrefunded payment`)

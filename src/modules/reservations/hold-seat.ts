@@ -130,8 +130,9 @@ function refusal (outcome: Exclude<HoldOutcome, { held: Reservation }>, max: num
 
 /** After commit: the gate shuts the seats until the hold lapses, and live seat maps hear of each seat. */
 async function announce (deps: Pick<HoldSeatDeps, 'gate' | 'events'>, r: Reservation): Promise<void> {
-  await deps.gate.held({ concertId: r.concertId, showId: r.showId, seatNos: r.seatNos }, r.heldUntil)
+  // Published first (they do not wait), so the events and the gate's update travel at the same time.
   for (const seatNo of r.seatNos) deps.events.publish({ showId: r.showId, seatNo, status: 'HELD', heldUntil: r.heldUntil })
+  await deps.gate.held({ concertId: r.concertId, showId: r.showId, seatNos: r.seatNos }, r.heldUntil)
 }
 
 /** The show on that date with its layout, still bookable: SHOW_NOT_FOUND, or SEAT_UNAVAILABLE once it has started. */

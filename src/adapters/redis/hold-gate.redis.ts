@@ -82,9 +82,13 @@ export function createRedisHoldGate (redis: Redis | Cluster, options: RedisHoldG
     failing = true
     options.log?.('warn', 'hold gate (redis) unavailable: letting every hold attempt through to SQL', err as Error)
   }
+  // EVALSHA (the script's text travels once per connection, not with every attempt).
+  const scripts = new Map<string, string>([[ENTER, 'holdGateEnter'], [HELD, 'holdGateHeld'], [ABANDON, 'holdGateAbandon']])
+  for (const [lua, name] of scripts) redis.defineCommand(name, { lua })
   async function run (script: string, seats: GateSeats, ...args: string[]): Promise<unknown> {
     const keys = keysOf(seats)
-    return redis.eval(script, keys.length, ...keys, ...args)
+    const command = (redis as unknown as Record<string, (...a: Array<string | number>) => Promise<unknown>>)[scripts.get(script) ?? '']
+    return command.call(redis, keys.length, ...keys, ...args)
   }
 
   return {

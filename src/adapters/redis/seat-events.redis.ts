@@ -130,11 +130,15 @@ export function createRedisSeatEvents (pub: RedisClient, sub: RedisClient, optio
   sub.on(messageEvent, onMessage)
   sub.on('ready', onReady)
 
+  // EVALSHA: the script's text travels once per connection, not with every seat of every hold.
+  pub.defineCommand('seatEventPublish', { numberOfKeys: 2, lua: PUBLISH })
+  const publishScript = (pub as unknown as Record<string, (...args: string[]) => Promise<unknown>>).seatEventPublish
+
   async function publish (event: Omit<SeatEvent, 'version'>): Promise<void> {
     const concertId = await concertOf(event.showId)
     if (concertId === null) throw new Error(`no show ${event.showId}`)
     const body = JSON.stringify({ o: origin, s: event.showId, n: event.seatNo, t: event.status, h: event.heldUntil })
-    const version = await pub.eval(PUBLISH, 2, versionKeyOf(concertId, event.showId), channelOf(concertId, event.showId),
+    const version = await publishScript.call(pub, versionKeyOf(concertId, event.showId), channelOf(concertId, event.showId),
       `${body.slice(0, -1)},"v":`, sharded ? 'SPUBLISH' : 'PUBLISH', String(VERSION_TTL_SECONDS))
     ok()
     deliver({ ...event, version: Number(version) })

@@ -6,6 +6,7 @@ import SqliteDatabase from 'better-sqlite3'
 import { createPool, type Pool, type PoolConnection } from 'mysql2'
 import { Kysely, Migrator, MysqlDialect, SqliteDialect, sql, type Transaction } from 'kysely'
 import { migrationProvider } from './migrations/index.js'
+import { startCheckpointer, type Checkpointer } from './sqlite-checkpointer.js'
 import type { DB } from './schema.js'
 
 export type Dialect = 'sqlite' | 'mysql'
@@ -20,7 +21,12 @@ interface SqlDatabaseBase {
 }
 
 /** The embedded database: Kysely for most queries, and synchronous transactions for the hot writes. */
-export interface SqliteSqlDatabase extends SqlDatabaseBase { dialect: 'sqlite', sqlite: SyncSqlite }
+export interface SqliteSqlDatabase extends SqlDatabaseBase {
+  dialect: 'sqlite'
+  sqlite: SyncSqlite
+  /** A file database's WAL checkpoints, run by a worker thread (none in memory). */
+  checkpointer: Checkpointer | null
+}
 /** MySQL/MariaDB: Kysely for most queries, and stored procedure calls for the hot writes. */
 export interface MysqlSqlDatabase extends SqlDatabaseBase { dialect: 'mysql', mysql: MysqlCalls }
 export type SqlDatabase = SqliteSqlDatabase | MysqlSqlDatabase
@@ -84,6 +90,9 @@ function openSqlite (file: string): SqlDatabase {
   sqlite.pragma('synchronous = NORMAL')
   sqlite.pragma('busy_timeout = 5000')
   sqlite.pragma('foreign_keys = ON')
+  // The worker thread checkpoints; the commit that crosses this many pages still does, should it fall behind.
+  const checkpointer = file === ':memory:' ? null : startCheckpointer(file)
+  if (checkpointer) sqlite.pragma('wal_autocheckpoint = 10000')
   // Kysely's SQLite driver runs every query on this one connection behind a mutex,
   // so transactions are serialised: the embedded mode's correctness does not depend on row locks.
   const cached = withStatementCache(sqlite)
@@ -97,7 +106,17 @@ function openSqlite (file: string): SqlDatabase {
       return db.connection().execute(async () => sqlite.transaction(fn)())
     }
   }
-  return { ...wrap(db, fn => db.transaction().execute(fn)), dialect: 'sqlite', sqlite: sync }
+  const base = wrap(db, fn => db.transaction().execute(fn))
+  return {
+    ...base,
+    dialect: 'sqlite',
+    sqlite: sync,
+    checkpointer,
+    async close () {
+      await checkpointer?.stop()
+      await base.close()
+    }
+  }
 }
 
 const STATEMENT_CACHE_MAX = 500

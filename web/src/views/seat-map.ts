@@ -5,7 +5,7 @@ import { api, ApiError, type HoldRequest, type QueueTicket, type Reservation, ty
 import { concertOf } from '../catalog'
 import { busy, errorBox, h, loading, noticeBox, pageTitle, replaceChildren } from '../dom'
 import { syncHolds } from '../holds'
-import { formatDate, seatList, t, won } from '../i18n'
+import { formatDate, seatLabel, seatList, t, won } from '../i18n'
 import { loadPage } from '../load'
 import { navigate, type ViewContext } from '../router'
 import { bestAvailableBox } from '../seats/best'
@@ -54,6 +54,7 @@ function selectionPanel (board: SeatBoard, selection: Selection, slotOf: (grade:
       h('ul', { class: 'plain-list selection-list' }, picked.map(seat => h('li', { class: 'selection-seat' },
         h('span', { class: `swatch g${slotOf(seat.grade)}`, 'aria-hidden': 'true' }),
         t('seats.selected', { no: seat.seatNo, grade: seat.grade, price: won(seat.price) })))),
+      h('p', { class: 'selection-compact' }, seatLabel(picked.map(s => s.seatNo)), ' · ', [...new Set(picked.map(s => s.grade))].join(', ')),
       h('p', { class: 'selection-total', 'data-testid': 'selection-total' },
         t('seats.total', { amount: won(total) }),
         selection.limit > 1 && h('span', { class: 'muted small' }, ` · ${t('seats.picked', { count: picked.length, limit: selection.limit })}`)),
@@ -196,7 +197,7 @@ async function mapScreen (ctx: ViewContext, booking: Booking, heading: HTMLEleme
   }
 
   panel.button.addEventListener('click', () => {
-    const seatNos = selection.list().sort((a, b) => a - b)
+    const seatNos = selection.list()
     if (seatNos.length === 0) return
     clearFlags()
     void busy(panel.button, t('seats.holding'), async () => {

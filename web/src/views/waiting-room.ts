@@ -60,6 +60,8 @@ export async function waitingRoomView (ctx: ViewContext): Promise<void> {
   const progressText = h('p', { class: 'queue-progress-text', id: 'queue-progress-label' })
   const eta = h('dd', { 'data-testid': 'queue-eta' })
   const etaLabel = h('dt', null, t('queue.eta'))
+  // The estimate is for a place in line: before the opening the countdown says it, while sold out there is none.
+  const facts = h('dl', { class: 'facts' }, h('div', null, etaLabel, eta))
   const likely = h('div', { class: 'feedback', 'data-testid': 'queue-likely' })
   const place = h('div', { class: 'queue-place' },
     h('p', { class: 'queue-label', id: 'queue-position-label' }, t('queue.position')), positionNumber, ahead, progress, progressText)
@@ -116,24 +118,21 @@ export async function waitingRoomView (ctx: ViewContext): Promise<void> {
     const changed = next.status !== lastStatus
     lastStatus = next.status
     stateBox.dataset.status = next.status
+    facts.hidden = next.status !== 'WAITING'
     if (next.status === 'PREQUEUE') {
       if (changed) {
         replaceChildren(stateBox, opening, h('p', { class: 'muted' }, t('queue.prequeue')))
         tickOpening()
         clearInterval(openingTimer)
         openingTimer = setInterval(tickOpening, 1000)
-        eta.textContent = opensAt ? formatDateTime(opensAt) : waitEstimate(null, next.estimatedWaitSeconds)
-        etaLabel.textContent = t('queue.opensLabel')
         showDraw()
       }
       return
     }
     clearInterval(openingTimer)
-    etaLabel.textContent = t('queue.eta')
     if (next.status === 'SOLD_OUT') {
       // The place is kept (still with its heartbeat): seats that come back reopen the room at this place.
       if (changed) replaceChildren(stateBox, noticeBox('warning', t('queue.soldOutNow'), toConcerts()))
-      eta.textContent = '—'
       replaceChildren(likely)
       return
     }
@@ -223,7 +222,7 @@ export async function waitingRoomView (ctx: ViewContext): Promise<void> {
       h('section', { class: 'card queue-card', 'aria-labelledby': 'queue-position-label' },
         h('div', { class: 'queue-top' }, liveState),
         stateBox,
-        h('dl', { class: 'facts' }, h('div', null, etaLabel, eta)),
+        facts,
         likely,
         sentence,
         h('p', { class: 'muted' }, t('queue.lead')),

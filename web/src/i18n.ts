@@ -662,6 +662,11 @@ export function t (key: MessageKey, params: Record<string, string | number> = {}
   return template.replace(/\{(\w+)\}/g, (whole, name: string) => name in params ? String(params[name]) : whole)
 }
 
+/** A count with the language's digit grouping: "15,000". */
+export function num (n: number): string {
+  return new Intl.NumberFormat(current === 'ko' ? 'ko-KR' : 'en-US').format(n)
+}
+
 /** An amount of won: "150,000원" in Korean, "₩150,000" in English. */
 export function won (amount: number): string {
   const digits = new Intl.NumberFormat(current === 'ko' ? 'ko-KR' : 'en-US').format(amount)

@@ -5,7 +5,7 @@ import { api, ApiError, type HoldRequest, type QueueTicket, type Reservation, ty
 import { concertOf } from '../catalog'
 import { busy, errorBox, h, loading, noticeBox, pageTitle, replaceChildren } from '../dom'
 import { syncHolds } from '../holds'
-import { formatDate, seatLabel, seatList, t, won } from '../i18n'
+import { formatDate, num, seatLabel, seatList, t, won } from '../i18n'
 import { loadPage } from '../load'
 import { navigate, type ViewContext } from '../router'
 import { bestAvailableBox } from '../seats/best'
@@ -302,7 +302,7 @@ async function mapScreen (ctx: ViewContext, booking: Booking, heading: HTMLEleme
 function sectionSwitcher (concertId: string, date: string, current: string, sections: SectionSummary[]): HTMLElement {
   const select = h('select', { id: 'section-switch', class: 'select' }, sections.map(s =>
     h('option', { value: s.section, selected: s.section === current },
-      `${t('seats.section', { section: s.section })} · ${s.availableSeats > 0 ? t('sections.left', { available: s.availableSeats }) : t('sections.soldOut')}`)))
+      `${t('seats.section', { section: s.section })} · ${s.availableSeats > 0 ? t('sections.left', { available: num(s.availableSeats) }) : t('sections.soldOut')}`)))
   select.addEventListener('change', () => navigate(sectionPath(concertId, date, select.value)))
   return h('div', { class: 'section-switch' }, h('label', { for: 'section-switch', class: 'visually-hidden' }, t('sections.switch')), select)
 }

@@ -5,7 +5,7 @@ import { api, ApiError, type HoldRequest, type QueueTicket, type Reservation, ty
 import { concertOf } from '../catalog'
 import { h, pageTitle, replaceChildren } from '../dom'
 import { syncHolds } from '../holds'
-import { formatDate, t, won } from '../i18n'
+import { formatDate, num, t, won } from '../i18n'
 import { icon } from '../icons'
 import type { ViewContext } from '../router'
 import { bestAvailableBox } from '../seats/best'
@@ -25,7 +25,7 @@ function sectionCard (concertId: string, date: string, s: SectionSummary): HTMLE
   const level = soldOut ? 'none' : ratio < 0.2 ? 'low' : 'ok'
   const fill = h('span')
   fill.style.width = `${Math.round(ratio * 100)}%`
-  const left = soldOut ? t('sections.soldOut') : t('sections.available', { available: s.availableSeats, total: s.totalSeats })
+  const left = soldOut ? t('sections.soldOut') : t('sections.available', { available: num(s.availableSeats), total: num(s.totalSeats) })
   const body = [
     h('span', { class: 'section-name' }, t('seats.section', { section: s.section })),
     h('span', { class: 'section-grades' }, s.grades.join(' · ')),
@@ -63,7 +63,7 @@ export async function sectionsScreen (ctx: ViewContext, booking: Booking, first:
   const showTotals = (sections: SectionSummary[]) => {
     const available = sections.reduce((sum, s) => sum + s.availableSeats, 0)
     const total = sections.reduce((sum, s) => sum + s.totalSeats, 0)
-    totals.textContent = t('sections.total', { available, total, sections: sections.length })
+    totals.textContent = t('sections.total', { available: num(available), total: num(total), sections: sections.length })
   }
   const update = (sections: SectionSummary[]) => {
     for (const s of sections) {
@@ -147,7 +147,8 @@ export async function sectionsScreen (ctx: ViewContext, booking: Booking, first:
         list,
         totals
       ),
-      h('aside', { class: 'seat-side' }, holdsBox, best, drawLink(concert), leaveButton(booking))
+      best,
+      h('aside', { class: 'sections-side' }, holdsBox, drawLink(concert), leaveButton(booking))
     )
   )
   showTotals(first.sections)

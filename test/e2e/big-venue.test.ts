@@ -35,9 +35,12 @@ async function timeTo (page: Page, action: () => Promise<void>, selector: string
 
 interface Frames { frames: number, p95: number, worst: number, over50: number, longTasks: number }
 
-/** Runs `work` in the page while a requestAnimationFrame loop records each frame's length and long tasks are counted. */
-async function frameTimes (page: Page, work: string): Promise<Frames> {
-  return await page.evaluate(async (body) => {
+/**
+ * Scrolls the section (60 frames of 30 px sideways and 12 px down) or taps three seats in the page, while a
+ * requestAnimationFrame loop records each frame's length and long tasks are counted.
+ */
+async function frameTimes (page: Page, work: 'scroll' | 'taps'): Promise<Frames> {
+  return await page.evaluate(async (kind) => {
     const gaps: number[] = []
     let longTasks = 0
     const observer = new PerformanceObserver(list => { longTasks += list.getEntries().length })
@@ -46,8 +49,13 @@ async function frameTimes (page: Page, work: string): Promise<Frames> {
     let running = true
     const loop = (now: number) => { gaps.push(now - last); last = now; if (running) requestAnimationFrame(loop) }
     requestAnimationFrame(loop)
-    // eslint-disable-next-line @typescript-eslint/no-implied-eval
-    await (new Function(`return (async () => { ${body} })()`) as () => Promise<void>)()
+    const frame = () => new Promise(resolve => requestAnimationFrame(resolve))
+    if (kind === 'scroll') {
+      const box = document.querySelector('[data-testid="seat-scroll"]') as HTMLElement
+      for (let i = 0; i < 60; i++) { box.scrollLeft += 30; window.scrollBy(0, 12); await frame() }
+    } else {
+      for (const no of [2036, 2037, 2036]) { (document.querySelector(`button[data-seat-no="${no}"]`) as HTMLElement).click(); await frame() }
+    }
     await new Promise(resolve => setTimeout(resolve, 200))
     running = false
     observer.disconnect()
@@ -120,22 +128,12 @@ describe('a 15,000-seat show', () => {
     expect(size?.width).toBeGreaterThanOrEqual(44)
 
     // Scrolling the section and tapping seats: frame lengths and long tasks while it happens.
-    const scroll = await frameTimes(page, `
-      const box = document.querySelector('[data-testid="seat-scroll"]')
-      for (let i = 0; i < 60; i++) {
-        box.scrollLeft += 30
-        window.scrollBy(0, 12)
-        await new Promise(r => requestAnimationFrame(r))
-      }`)
+    const scroll = await frameTimes(page, 'scroll')
     const tapStart = Date.now()
     await seat(page, 2035).tap()
     await expect.poll(() => seat(page, 2035).getAttribute('aria-pressed')).toBe('true')
     const tapMs = Date.now() - tapStart
-    const taps = await frameTimes(page, `
-      for (const no of [2036, 2037, 2036]) {
-        document.querySelector('button[data-seat-no="' + no + '"]').click()
-        await new Promise(r => requestAnimationFrame(r))
-      }`)
+    const taps = await frameTimes(page, 'taps')
     expect(await page.getByTestId('selection-total').innerText()).toBe('Total ₩400,000 · 2 of 4 seats')
     await screenshot(page, 'phone-section-seats', { fullPage: false })
 

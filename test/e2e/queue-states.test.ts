@@ -5,7 +5,7 @@ import { createHash, createHmac } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
 import { apiOf, type Api } from './support/api.js'
-import { launchBrowser, newFan, screenshot, signIn } from './support/browser.js'
+import { PHONE, horizontalOverflow, launchBrowser, newFan, screenshot, signIn } from './support/browser.js'
 import { startServer, type RunningServer } from './support/server.js'
 
 interface Draw { drawCommitment: string, seed: string | null, drawnAt: string | null, entries: string[] | null }
@@ -31,7 +31,7 @@ describe('the waiting room before the opening, near a sell-out and sold out', ()
     const opensAt = new Date(Date.now() + 8000).toISOString()
     const show = await api.createConcert('Draw Night', 20, { salesOpenAt: opensAt })
     expect((await api.join('early-bird', show.concertId)).status).toBe('PREQUEUE')
-    const fan = await newFan(browser)
+    const fan = await newFan(browser, { device: PHONE })
     const { page } = fan
     await signIn(page, server.url, 'draw-fan')
     await page.goto(`${server.url}/#/queue/${show.concertId}/${show.date}`)
@@ -46,13 +46,14 @@ describe('the waiting room before the opening, near a sell-out and sold out', ()
     expect(before.seed).toBeNull()
     expect(await page.getByTestId('draw-commitment').innerText()).toBe(before.drawCommitment)
     await page.getByTestId('draw-panel').getByText(/^Places are drawn when sales open, at /).waitFor()
+    expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0)
     await screenshot(page, 'prequeue')
 
     // At the opening both pre-queued fans are placed by the draw and, with two slots, admitted.
     await page.getByRole('heading', { level: 1, name: 'Choose a seat' }).waitFor({ timeout: 30_000 })
     const tokenId = await page.evaluate((id) => sessionStorage.getItem(`cr.tokenId.draw-fan.${id}`), show.concertId)
     expect(tokenId).toBeTruthy()
-    await page.getByRole('link', { name: 'Check the draw' }).click()
+    await page.getByRole('link', { name: 'Check the draw' }).tap()
     await page.getByRole('heading', { level: 1, name: 'Check the opening draw' }).waitFor()
 
     // What the page says, computed again here from the published draw.
@@ -68,9 +69,10 @@ describe('the waiting room before the opening, near a sell-out and sold out', ()
     expect(await checks.nth(2).innerText()).toContain(`is number ${place} of 2.`)
     expect(await page.getByTestId('draw-key').innerText()).toBe(mine)
     expect(await page.getByTestId('draw-seed').innerText()).toBe(draw.seed)
+    expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0)
     await screenshot(page, 'draw-verified')
 
-    await page.getByRole('button', { name: 'Back' }).click()
+    await page.getByRole('button', { name: 'Back' }).tap()
     await page.getByRole('heading', { level: 1, name: 'Choose a seat' }).waitFor()
     expect(fan.errors).toEqual([])
     await fan.context.close()

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { apiOf, type Api } from './support/api.js'
-import { launchBrowser, newFan, openSeatMap, screenshot, seat, signIn } from './support/browser.js'
+import { PHONE, horizontalOverflow, launchBrowser, newFan, screenshot, seat, signIn } from './support/browser.js'
 import { startServer, type RunningServer } from './support/server.js'
 
 const HOUR = 3600_000
@@ -100,13 +100,13 @@ describe('refunds', () => {
     await fan.context.close()
   })
 
-  it('speaks Korean in the new screens: several seats held and paid as one order, then refunded', async () => {
+  it('speaks Korean in the new screens on a phone: several seats held and paid as one order, then refunded', async () => {
     const show = await api.createConcert('한여름 밤의 콘서트', [
       { from: 1, to: 6, grade: 'VIP', price: 150_000, section: 'A', row: '1' },
       { from: 7, to: 12, grade: 'R', price: 100_000, section: 'B', row: '1' }
     ])
     await api.charge('fan-ko-order', 400_000)
-    const fan = await newFan(browser, { locale: 'ko-KR' })
+    const fan = await newFan(browser, { locale: 'ko-KR', device: PHONE })
     const { page } = fan
     await page.goto(`${server.url}/`)
     await page.getByLabel('사용자 이름').fill('fan-ko-order')
@@ -116,8 +116,8 @@ describe('refunds', () => {
     await page.getByRole('heading', { level: 1, name: '좌석 선택' }).waitFor()
     await seat(page, 1).waitFor()
     expect(await page.getByTestId('selection').innerText()).toBe('배치도에서 예매 가능한 좌석을 최대 4석까지 고르세요.')
-    await seat(page, 2).click()
-    await seat(page, 3).click()
+    await seat(page, 2).tap()
+    await seat(page, 3).tap()
     expect(await page.getByTestId('selection-total').innerText()).toBe('합계 300,000원 · 4석 중 2석')
     expect(await page.getByTestId('best-available').innerText()).toContain('무대에서 가장 가까운 한 줄에 나란히 붙은 좌석을 골라 드립니다.')
     await page.getByRole('button', { name: '2, 3번 좌석 선점하기' }).click()
@@ -131,6 +131,7 @@ describe('refunds', () => {
     expect(await item.getByTestId('refund-until').innerText()).toMatch(/^20\d\d\. \d{1,2}\. \d{1,2}\. 오[전후] \d{1,2}:\d\d까지 환불할 수 있습니다\(공연 24시간 전까지\)\.$/)
     await item.getByRole('button', { name: '환불하기', exact: true }).click()
     await item.getByText('300,000원을 포인트로 환불할까요? 좌석은 바로 다시 판매됩니다.').waitFor()
+    expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0)
     await item.getByRole('button', { name: '300,000원 환불하기' }).click()
     await item.getByText('300,000원이 포인트로 돌아왔습니다. 현재 잔액은 400,000원입니다.').waitFor()
     expect(await reservationOf(page, '한여름 밤의 콘서트').innerText()).toContain('환불됨')

@@ -35,7 +35,7 @@ export function bestAvailableBox (options: BestOptions): HTMLElement {
     h('option', { value: 'any' }, t('best.any')),
     options.sections.length > 1 && h('optgroup', { label: t('best.sections') },
       options.sections.map(name => h('option', { value: `section:${name}` }, t('seats.section', { section: name })))),
-    options.grades.length > 1 && h('optgroup', { label: t('best.grades') },
+    options.grades.length > 0 && h('optgroup', { label: t('best.grades') },
       options.grades.map(name => h('option', { value: `grade:${name}` }, t('best.grade', { grade: name }))))
   )
   where.value = scopeValue(initial)

@@ -1,7 +1,7 @@
 // What the booking screens (a show's sections, its seat map) share: the queue pass, the booking window's timer,
 // leaving, the fan's holds on the show, holding seats and the reasons a hold is refused.
 
-import { api, ApiError, serverNow, type Concert, type HoldRequest, type QueueTicket, type Reservation } from '../api'
+import { api, ApiError, serverNow, type Concert, type HoldRequest, type QueueTicket, type Reservation, type SectionSummary } from '../api'
 import { busy, errorBox, h, replaceChildren, type Child } from '../dom'
 import { trackHold } from '../holds'
 import { icon } from '../icons'
@@ -157,4 +157,18 @@ export function problemBox (error: ApiError, message: string, ...actions: Child[
 export function drawLink (concert: Concert | null): HTMLElement | null {
   if (!concert?.salesOpenAt) return null
   return h('a', { class: 'btn btn-ghost btn-block', href: `#/draw/${encodeURIComponent(concert.id)}` }, icon('check'), t('draw.link'))
+}
+
+/**
+ * The grades worth offering beside the sections in best available: not a grade that is just another name for one
+ * section (the demo's sections are named after their only grade), nor the only grade of the show.
+ */
+export function gradeChoices (sections: SectionSummary[]): string[] {
+  const grades = [...new Set(sections.flatMap(s => s.grades))]
+  // One grade for the whole show: "that grade, any section" is just "any section".
+  if (grades.length < 2) return []
+  return grades.filter(g => {
+    const holding = sections.filter(s => s.grades.includes(g))
+    return !(holding.length === 1 && holding[0].section === g && holding[0].grades.length === 1)
+  })
 }

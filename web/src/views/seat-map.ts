@@ -15,7 +15,7 @@ import { gradesOf, seatLegend, type Grade } from '../seats/legend'
 import { followSeats } from '../seats/live'
 import { zoomControls } from '../seats/zoom'
 import {
-  SEATS_PER_ORDER, drawLink, holdsOfShow, leaveButton, limitNotice, liveIndicator, myHoldsBox, placeHold, problemBox, problemSeats,
+  SEATS_PER_ORDER, drawLink, gradeChoices, holdsOfShow, leaveButton, limitNotice, liveIndicator, myHoldsBox, placeHold, problemBox, problemSeats,
   sectionPath, seatsOf, showLive, startBooking, windowTimer, type Booking
 } from './booking'
 import { sectionsScreen } from './sections'
@@ -212,7 +212,7 @@ async function mapScreen (ctx: ViewContext, booking: Booking, heading: HTMLEleme
 
   const best = bestAvailableBox({
     sections: sections.map(s => s.section),
-    grades: [...new Set(sections.length > 0 ? sections.flatMap(s => s.grades) : grades.map(g => g.grade))],
+    grades: sections.length > 0 ? gradeChoices(sections) : grades.map(g => g.grade),
     section,
     hold: (what: HoldRequest) => placeHold(booking, what, gradeOf),
     explain: (error, what) => {

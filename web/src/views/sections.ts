@@ -10,7 +10,7 @@ import { icon } from '../icons'
 import type { ViewContext } from '../router'
 import { bestAvailableBox } from '../seats/best'
 import { followSeats } from '../seats/live'
-import { drawLink, holdsOfShow, leaveButton, limitNotice, liveIndicator, myHoldsBox, placeHold, problemBox, sectionPath, seatsOf, showLive, windowTimer, type Booking } from './booking'
+import { drawLink, gradeChoices, holdsOfShow, leaveButton, limitNotice, liveIndicator, myHoldsBox, placeHold, problemBox, sectionPath, seatsOf, showLive, windowTimer, type Booking } from './booking'
 
 /** At most one re-read of the summary per this many ms, however many seats change meanwhile. */
 const REFRESH_MS = 1000
@@ -120,7 +120,7 @@ export async function sectionsScreen (ctx: ViewContext, booking: Booking, first:
   const held = seatsOf(holds)
   const best = bestAvailableBox({
     sections: first.sections.filter(s => s.totalSeats > 0).map(s => s.section),
-    grades: [...new Set(first.sections.flatMap(s => s.grades))],
+    grades: gradeChoices(first.sections),
     hold: (what: HoldRequest) => placeHold(booking, what, () => undefined),
     explain: (error, what) => {
       if (booking.queueTrouble(error)) return h('span')

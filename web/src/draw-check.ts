@@ -1,7 +1,8 @@
 // Checks a concert's opening draw in the browser (WebCrypto): the seed matches the commitment published before the
 // opening, the keys are in order, and the fan's own key, recomputed from the seed and their token id, stands where.
 
-import type { Draw } from './api'
+/** What the draw route publishes (the shape of api.ts's Draw; standalone, so Node can run this file in tests). */
+export interface PublishedDraw { drawCommitment: string, seed: string | null, entries: string[] | null }
 
 export interface DrawCheck {
   /** sha256(seed bytes) equals the commitment. */
@@ -34,7 +35,7 @@ export function canCheckDraws (): boolean {
 }
 
 /** Checks a draw that has run (seed and entries published); null while it has not. */
-export async function checkDraw (draw: Draw, mine: { tokenId?: string | null, drawKey?: string | null } = {}): Promise<DrawCheck | null> {
+export async function checkDraw (draw: PublishedDraw, mine: { tokenId?: string | null, drawKey?: string | null } = {}): Promise<DrawCheck | null> {
   if (draw.seed === null || draw.entries === null) return null
   const seed = hexToBytes(draw.seed)
   const entries = draw.entries.map(k => k.toLowerCase())

@@ -61,6 +61,17 @@ export interface OutboxTable {
   published_at: number | null
 }
 
+export interface OutboxRelayTable {
+  /** 'outbox': the one relay of the outbox table. */
+  name: string
+  /** The instance delivering now (null before the first one). */
+  holder: string | null
+  /** Fencing token: rises whenever another holder takes over; the stream refuses batches of a lower one. */
+  token: number
+  /** The lease lapses then unless the holder renews it. */
+  expires_at: number
+}
+
 export interface DB {
   users: UsersTable
   concerts: ConcertsTable
@@ -71,4 +82,5 @@ export interface DB {
   payments: PaymentsTable
   idempotency_keys: IdempotencyKeysTable
   outbox: OutboxTable
+  outbox_relay: OutboxRelayTable
 }

@@ -1,11 +1,11 @@
 // buildApp(deps): plugins, strict validation, one error handler, each module's routes registered by hand.
 
 import { randomUUID } from 'node:crypto'
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import Fastify, { type FastifyBaseLogger } from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import rateLimit from '@fastify/rate-limit'
-import type { Redis } from 'ioredis'
 import { AppError } from './shared/errors.js'
 import { Ajv } from 'ajv'
 import addFormats from 'ajv-formats'
@@ -23,6 +23,7 @@ import { registerPaymentRoutes } from './modules/payments/payments.routes.js'
 import { registerPointRoutes } from './modules/points/points.routes.js'
 import { createQueueHub } from './modules/queue/queue-hub.js'
 import { registerQueueRoutes, ticketBody } from './modules/queue/queue.routes.js'
+import type { App, RouteDeps } from './http/route-deps.js'
 import { registerReservationRoutes } from './modules/reservations/reservations.routes.js'
 
 export interface BuildOptions {
@@ -46,8 +47,8 @@ function createValidators (): { body: Ajv, other: Ajv } {
   return { body, other }
 }
 
-export async function buildApp (deps: AppDeps, options: BuildOptions = {}): Promise<FastifyInstance> {
-  const app = Fastify({
+export async function buildApp (deps: AppDeps, options: BuildOptions = {}): Promise<App> {
+  const app: App = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     bodyLimit: deps.config.bodyLimitBytes,
     trustProxy: deps.config.trustProxy,
@@ -58,7 +59,7 @@ export async function buildApp (deps: AppDeps, options: BuildOptions = {}): Prom
     forceCloseConnections: 'idle',
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true }
-  })
+  }).withTypeProvider<TypeBoxTypeProvider>()
   app.decorateRequest('principal', null)
   // JSON only: a text/plain body is refused with 415 instead of reaching validation as a string.
   app.removeContentTypeParser('text/plain')
@@ -92,26 +93,25 @@ export async function buildApp (deps: AppDeps, options: BuildOptions = {}): Prom
     await app.register(rateLimit, {
       max: deps.config.rateLimitPerMinute,
       timeWindow: 60_000,
-      ...(deps.sharedRedis ? { redis: deps.sharedRedis as Redis, nameSpace: 'concert:ratelimit:', skipOnError: true } : {}),
+      ...(deps.sharedRedis ? { redis: deps.sharedRedis, nameSpace: 'concert:ratelimit:', skipOnError: true } : {}),
       allowList: (request) => ['/health', '/ready', '/metrics'].includes(request.url),
-      errorResponseBuilder: (_request, context) => new AppError(429, 'RATE_LIMITED', `too many requests; retry in ${Math.ceil(context.ttl / 1000)} s`)
+      errorResponseBuilder: (_request, context) => new AppError('RATE_LIMITED', `too many requests; retry in ${Math.ceil(context.ttl / 1000)} s`)
     })
   }
 
-  const auth = createAuth(deps.config.jwtSecret)
-  const metrics = createMetrics(deps.queue, deps.clock)
+  const metrics = createMetrics(deps.ports.queue, deps.clock)
   registerRequestMetrics(app, metrics)
-  const room = { queue: deps.queue, concerts: deps.concerts, clock: deps.clock, secret: deps.config.jwtSecret }
-  const hub = createQueueHub(room, ticketBody)
+  const routes: RouteDeps = { config: deps.config, useCases: deps.useCases, auth: createAuth(deps.config.jwtSecret), metrics }
+  const hub = createQueueHub(deps.useCases.queue.currentMany, ticketBody)
 
-  registerAuthRoutes(app, deps, auth)
-  registerConcertRoutes(app, deps, auth)
-  registerQueueRoutes(app, deps, auth, hub)
-  registerReservationRoutes(app, deps, auth, metrics)
-  registerPointRoutes(app, deps, auth, metrics)
-  registerPaymentRoutes(app, deps, auth, metrics)
-  registerAdminRoutes(app, deps, auth)
-  registerOpsRoutes(app, deps, metrics)
+  registerAuthRoutes(app, routes)
+  registerConcertRoutes(app, routes)
+  registerQueueRoutes(app, routes, hub)
+  registerReservationRoutes(app, routes)
+  registerPointRoutes(app, routes)
+  registerPaymentRoutes(app, routes)
+  registerAdminRoutes(app, routes)
+  registerOpsRoutes(app, routes, deps.readiness)
   if (options.web !== false) {
     const { registerWebApp } = await import('./http/web.js')
     await registerWebApp(app)
@@ -121,7 +121,7 @@ export async function buildApp (deps: AppDeps, options: BuildOptions = {}): Prom
   app.addHook('preClose', async () => { closeAllSse(app) })
   if (options.jobs !== false) {
     let stop: (() => Promise<void>) | undefined
-    app.addHook('onReady', async () => { stop = startJobs(deps, hub, app.log) })
+    app.addHook('onReady', async () => { stop = startJobs(deps.useCases.jobs, hub, app.log) })
     app.addHook('preClose', async () => { await stop?.() })
   }
   return app

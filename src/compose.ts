@@ -1,18 +1,120 @@
-// The composition root: picks SQLite or MySQL, and in-process or Redis for the queue, gate and events.
+// The composition root: picks SQLite or MySQL, and in-process or Redis for the queue, gate and events, then builds
+// every use case once with its dependencies, so routes receive ready use cases.
 
+import type { Cluster, Redis } from 'ioredis'
 import type { Config } from './config.js'
-import type { AppDeps, ReadinessCheck } from './deps.js'
+import type { AppDeps, Ports, ReadinessCheck } from './deps.js'
 import type { Clock } from './shared/clock.js'
 import { systemClock } from './shared/clock.js'
+import type { Transact } from './shared/transaction.js'
 import { openDatabase, type SqlDatabase } from './adapters/sql/database.js'
 import { createSqlConcertRepository } from './adapters/sql/concerts.sql.js'
 import { createSqlStores, createSqlTransact } from './adapters/sql/stores.js'
 import { createMemoryQueueStore } from './adapters/memory/queue.memory.js'
 import { createMemorySeatEvents } from './adapters/memory/seat-events.memory.js'
 import { createCachedConcertRepository } from './adapters/memory/cached-concerts.js'
+import { concertSales } from './modules/concerts/concert-sales.js'
+import type { NewConcert } from './modules/concerts/concert.js'
+import { createConcert } from './modules/concerts/create-concert.js'
+import { listBookableDates } from './modules/concerts/list-dates.js'
+import { listSeats } from './modules/concerts/list-seats.js'
+import { runIdempotent, type IdempotencyDeps } from './modules/idempotency/run-idempotent.js'
+import { payReservation } from './modules/payments/pay-reservation.js'
+import { chargePoints, getBalance, getPointHistory } from './modules/points/charge-points.js'
+import type { QueueTokenClaims } from './modules/queue/queue-token.js'
+import {
+  admitWaiting, currentTicket, currentTickets, endTurnAfterPurchase, joinQueue, leaveQueue, requireActive, verifyQueueToken, type WaitingRoomDeps
+} from './modules/queue/waiting-room.js'
+import { cancelHold } from './modules/reservations/cancel-hold.js'
+import { expireHolds } from './modules/reservations/expire-holds.js'
+import { getReservation, listUserReservations } from './modules/reservations/get-reservation.js'
 import { openGate } from './modules/reservations/hold-gate.js'
+import { holdSeat, type HoldSeatInput } from './modules/reservations/hold-seat.js'
+import type { SeatChange } from './modules/reservations/seat-events.js'
 
 export interface Composed { deps: AppDeps, database: SqlDatabase, close: () => Promise<void> }
+
+/** How long idempotency records are kept: the contract promises at least 24 hours. */
+export const IDEMPOTENCY_KEEP_MS = 25 * 3600_000
+
+/**
+ * A use case that moves money, runnable with an Idempotency-Key: without a key it runs as is; with one, at most
+ * once per (scope, key), replaying the first outcome to every retry.
+ */
+function withIdempotencyKey<I, T> (
+  deps: IdempotencyDeps,
+  describe: (input: I) => { scope: string, request: unknown },
+  run: (transact: Transact, input: I) => Promise<T>
+): (input: I, key?: string) => Promise<T> {
+  return (input, key) => key === undefined
+    ? run(deps.transact, input)
+    : runIdempotent(deps, { ...describe(input), key }, transact => run(transact, input))
+}
+
+/** Every use case of the service, each with its dependencies bound once. */
+export function buildUseCases (ports: Ports, config: Config, clock: Clock) {
+  const { concerts, stores, transact, queue, gate, seatEvents } = ports
+  const room: WaitingRoomDeps = { queue, concerts, clock, secret: config.jwtSecret }
+  const idempotency: IdempotencyDeps = { idempotency: stores.idempotency, transact, clock }
+  const readReservations = { reservations: stores.reservations, clock }
+  const holdDeps = { concerts, transact, users: stores.points, gate, events: seatEvents, clock, holdTtlMs: config.holdTtlMs, maxHoldsPerUser: config.maxHoldsPerUser }
+  const payDeps = {
+    transact,
+    users: stores.points,
+    clock,
+    events: seatEvents,
+    // Best effort: the payment already stands when the queue store is down.
+    onPaid: (r: { concertId: number, userId: string }) => endTurnAfterPurchase(room, r).catch(() => {})
+  }
+  const chargeDeps = { transact, users: stores.points, clock, maxCharge: config.maxCharge, maxBalance: config.maxBalance }
+
+  return {
+    concerts: {
+      list: () => concerts.listConcerts(),
+      listDates: (input: { concertId?: number, includeSoldOut?: boolean }) => listBookableDates({ concerts, clock }, input),
+      listSeats: (input: { concertId: number, date: string }) => listSeats({ concerts, clock }, input),
+      /** Calls `listener` for every seat change of the show, from any instance; returns the unsubscribe function. */
+      watchSeats: (showId: number, listener: (change: SeatChange) => void) => seatEvents.subscribe(showId, listener),
+      create: (input: NewConcert) => createConcert({ concerts, clock }, input),
+      sales: (concertId: number) => concertSales({ concerts, clock }, concertId)
+    },
+    queue: {
+      join: (input: { userId: string, concertId: number }) => joinQueue(room, input),
+      verify: (token: string | undefined, bearerUserId?: string) => verifyQueueToken(room, token, bearerUserId),
+      current: (claims: QueueTokenClaims) => currentTicket(room, claims),
+      currentMany: (concertId: number, tokenIds: string[]) => currentTickets(room, concertId, tokenIds),
+      leave: (claims: QueueTokenClaims) => leaveQueue(room, claims),
+      requireActive: (token: string | undefined, userId: string, concertId?: number) => requireActive(room, token, userId, concertId),
+      /** Whether the token is still ACTIVE (live seat maps end when it is not). */
+      isActive: async (concertId: number, tokenId: string) => (await queue.touch(concertId, tokenId, clock.now()))?.status === 'ACTIVE'
+    },
+    reservations: {
+      hold: (input: HoldSeatInput) => holdSeat(holdDeps, input),
+      get: (input: { id: number, userId: string, isAdmin: boolean }) => getReservation(readReservations, input),
+      listByUser: (userId: string) => listUserReservations(readReservations, userId),
+      cancel: (input: { userId: string, reservationId: number }) => cancelHold({ transact, gate, events: seatEvents, clock }, input)
+    },
+    points: {
+      charge: withIdempotencyKey(idempotency,
+        (input: { userId: string, amount: number }) => ({ scope: `charge:${input.userId}`, request: { amount: input.amount } }),
+        (tx, input) => chargePoints({ ...chargeDeps, transact: tx }, input)),
+      balance: (userId: string) => getBalance({ points: stores.points }, userId),
+      history: (input: { userId: string, limit: number, beforeId?: number }) => getPointHistory({ points: stores.points }, input)
+    },
+    payments: {
+      pay: withIdempotencyKey(idempotency,
+        (input: { userId: string, reservationId: number }) => ({ scope: `pay:${input.userId}`, request: { reservationId: input.reservationId } }),
+        (tx, input) => payReservation({ ...payDeps, transact: tx }, input))
+    },
+    jobs: {
+      admitWaiting: () => admitWaiting({ queue, clock }),
+      expireHolds: () => expireHolds({ reservations: stores.reservations, events: seatEvents, clock }),
+      purgeIdempotency: () => stores.idempotency.purge(clock.now() - IDEMPOTENCY_KEEP_MS)
+    }
+  }
+}
+
+export type UseCases = ReturnType<typeof buildUseCases>
 
 /** Opens and migrates the database and connects the stores the config names. */
 export async function compose (config: Config, options: { clock?: Clock, log?: (level: 'info' | 'warn', msg: string, err?: Error) => void } = {}): Promise<Composed> {
@@ -25,8 +127,8 @@ export async function compose (config: Config, options: { clock?: Clock, log?: (
 
   let queue = createMemoryQueueStore(policy)
   let gate = openGate
-  let seatEvents = createMemorySeatEvents() as AppDeps['seatEvents']
-  let sharedRedis: unknown
+  let seatEvents: Ports['seatEvents'] = createMemorySeatEvents()
+  let sharedRedis: Redis | Cluster | undefined
   if (config.redisUrl) {
     // Loaded only in production mode: the embedded mode never touches ioredis.
     const { createRedisClient, pingRedis, redisReady } = await import('./adapters/redis/redis.js')
@@ -49,18 +151,15 @@ export async function compose (config: Config, options: { clock?: Clock, log?: (
     closers.push(async () => { await events.close(); redis.disconnect(); pub.disconnect(); sub.disconnect() })
   }
 
-  const deps: AppDeps = {
-    config,
-    clock,
+  const ports: Ports = {
     concerts: createCachedConcertRepository(createSqlConcertRepository(database), seatEvents),
     stores: createSqlStores(database.db),
     transact: createSqlTransact(database),
     queue,
     gate,
-    seatEvents,
-    readiness,
-    sharedRedis
+    seatEvents
   }
+  const deps: AppDeps = { config, clock, ports, useCases: buildUseCases(ports, config, clock), readiness, sharedRedis }
   return {
     deps,
     database,

@@ -1,6 +1,8 @@
-// What the HTTP app needs from the composition root: ports bound to adapters, plus settings.
+// What the HTTP app needs from the composition root: ready use cases, plus the settings and ports the edge itself uses.
 
+import type { Cluster, Redis } from 'ioredis'
 import type { Config } from './config.js'
+import type { UseCases } from './compose.js'
 import type { Clock } from './shared/clock.js'
 import type { Transact, TxStores } from './shared/transaction.js'
 import type { ConcertRepository } from './modules/concerts/concert-repository.js'
@@ -10,9 +12,8 @@ import type { SeatEvents } from './modules/reservations/seat-events.js'
 
 export interface ReadinessCheck { name: string, check: () => Promise<void> }
 
-export interface AppDeps {
-  config: Config
-  clock: Clock
+/** The adapters the composition root picked, bound to their stores. */
+export interface Ports {
   concerts: ConcertRepository
   /** Repositories outside any transaction (reads, idempotency claims). */
   stores: TxStores
@@ -20,7 +21,14 @@ export interface AppDeps {
   queue: QueueStore
   gate: HoldGate
   seatEvents: SeatEvents
+}
+
+export interface AppDeps {
+  config: Config
+  clock: Clock
+  ports: Ports
+  useCases: UseCases
   readiness: ReadinessCheck[]
-  /** A Redis client for state shared by instances (rate-limit counters); unset in the embedded mode. */
-  sharedRedis?: unknown
+  /** The Redis client for state shared by instances (rate-limit counters); unset in the embedded mode. */
+  sharedRedis?: Redis | Cluster
 }

@@ -1,14 +1,11 @@
 // Background work of every instance: the admission tick (+ live queue streams), the hold sweeper, idempotency purge.
 
 import type { FastifyBaseLogger } from 'fastify'
-import type { AppDeps } from './deps.js'
-import { admitWaiting } from './modules/queue/waiting-room.js'
+import type { UseCases } from './compose.js'
 import type { QueueHub } from './modules/queue/queue-hub.js'
-import { expireHolds } from './modules/reservations/expire-holds.js'
 
 export const ADMISSION_TICK_MS = 500
 export const SWEEP_TICK_MS = 1000
-const IDEMPOTENCY_KEEP_MS = 25 * 3600_000 // the contract promises at least 24 hours
 
 /** Runs `work` every `ms` without overlapping itself; errors are logged, never thrown. */
 function every (ms: number, name: string, log: FastifyBaseLogger, work: () => Promise<unknown>): { stop: () => Promise<void> } {
@@ -25,14 +22,14 @@ function every (ms: number, name: string, log: FastifyBaseLogger, work: () => Pr
   return { async stop () { clearInterval(timer); await running } }
 }
 
-export function startJobs (deps: AppDeps, hub: QueueHub, log: FastifyBaseLogger): () => Promise<void> {
-  const jobs = [
+export function startJobs (jobs: UseCases['jobs'], hub: QueueHub, log: FastifyBaseLogger): () => Promise<void> {
+  const running = [
     every(ADMISSION_TICK_MS, 'admission tick', log, async () => {
-      await admitWaiting(deps)
+      await jobs.admitWaiting()
       if (hub.size() > 0) await hub.refresh()
     }),
-    every(SWEEP_TICK_MS, 'hold sweeper', log, () => expireHolds({ reservations: deps.stores.reservations, events: deps.seatEvents, clock: deps.clock })),
-    every(3600_000, 'idempotency purge', log, () => deps.stores.idempotency.purge(deps.clock.now() - IDEMPOTENCY_KEEP_MS))
+    every(SWEEP_TICK_MS, 'hold sweeper', log, jobs.expireHolds),
+    every(3600_000, 'idempotency purge', log, jobs.purgeIdempotency)
   ]
-  return async () => { await Promise.all(jobs.map(j => j.stop())) }
+  return async () => { await Promise.all(running.map(j => j.stop())) }
 }

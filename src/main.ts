@@ -20,7 +20,7 @@ async function main (): Promise<void> {
   }
   const logger = pino({ level: config.logLevel })
   const composed = await compose(config, { log: (level, msg, err) => logger[level]({ err }, msg) })
-  if (await seedDemo(composed.deps, config.seedDemo)) logger.info('loaded the demo concert')
+  if (await seedDemo({ concerts: composed.deps.ports.concerts, clock: composed.deps.clock }, config.seedDemo)) logger.info('loaded the demo concert')
   const app = await buildApp(composed.deps, { logger })
 
   closeWithGrace({ delay: 10_000, logger }, async ({ signal, err }) => {

@@ -15,7 +15,6 @@ declare module 'fastify' {
 
 export interface Auth {
   sign (userId: string, role?: 'admin'): { accessToken: string, expiresAt: number }
-  verify (token: string): Principal
   /** onRequest hook: a valid bearer is required (header, or `?access_token=` for EventSource). */
   authenticate (request: FastifyRequest, reply?: FastifyReply): Promise<void>
   /** onRequest hook: the bearer must be an admin. */
@@ -57,7 +56,6 @@ export function createAuth (secret: string, ttlMs = 24 * 3600_000): Auth {
       const expiresAt = Date.now() + ttlMs
       return { accessToken: signer({ sub: userId, ...(role ? { role } : {}) }), expiresAt }
     },
-    verify,
     authenticate,
     async requireAdmin (request) {
       await authenticate(request)
@@ -67,13 +65,13 @@ export function createAuth (secret: string, ttlMs = 24 * 3600_000): Auth {
 }
 
 /** The authenticated principal (routes behind `authenticate` only). */
-export function principalOf (request: FastifyRequest): Principal {
+export function principalOf (request: Pick<FastifyRequest, 'principal'>): Principal {
   if (!request.principal) throw new UnauthenticatedError('UNAUTHENTICATED', 'a bearer token is required')
   return request.principal
 }
 
 /** `/users/{id}/...` routes: the bearer must be that user, or an admin. */
-export function requireSelf (request: FastifyRequest, userId: string): Principal {
+export function requireSelf (request: Pick<FastifyRequest, 'principal'>, userId: string): Principal {
   const p = principalOf(request)
   if (p.userId !== userId && !p.isAdmin) throw new ForbiddenError('FORBIDDEN', 'you may only act on your own account')
   return p

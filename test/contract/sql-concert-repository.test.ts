@@ -36,7 +36,7 @@ describe.each(SQL_BACKENDS)('ConcertRepository on %s', (backend) => {
     const before = await w.concerts.countConcerts()
     const input = concertInput({ title: '아이유 콘서트', dates: ['2026-12-26', '2026-12-24'], ranges: [{ from: 1, to: 700, grade: 'R', price: 143_000 }, { from: 701, to: 1200, grade: 'S', price: 121_000 }] })
     const { concert, shows } = await w.concerts.createConcert(input, T0)
-    expect(concert).toEqual({ id: expect.any(Number), title: '아이유 콘서트', venue: 'Test Hall', dates: ['2026-12-24', '2026-12-26'] })
+    expect(concert).toEqual({ id: expect.any(Number), title: '아이유 콘서트', venue: 'Test Hall', dates: ['2026-12-24', '2026-12-26'], salesOpenAt: null })
     expect(shows).toEqual([
       { id: expect.any(Number), concertId: concert.id, date: '2026-12-24', startsAt: Date.parse('2026-12-24T10:00:00.000Z') },
       { id: expect.any(Number), concertId: concert.id, date: '2026-12-26', startsAt: Date.parse('2026-12-26T10:00:00.000Z') }
@@ -46,8 +46,8 @@ describe.each(SQL_BACKENDS)('ConcertRepository on %s', (backend) => {
     expect((await w.concerts.listConcerts()).find(c => c.id === concert.id)).toEqual(concert)
     const seats = await w.concerts.listSeats(shows[1].id, T0)
     expect(seats).toHaveLength(1200)
-    expect(seats[699]).toEqual({ seatNo: 700, grade: 'R', price: 143_000, status: 'AVAILABLE' })
-    expect(seats[700]).toEqual({ seatNo: 701, grade: 'S', price: 121_000, status: 'AVAILABLE' })
+    expect(seats[699]).toEqual({ seatNo: 700, section: 'R', row: '1', grade: 'R', price: 143_000, status: 'AVAILABLE' })
+    expect(seats[700]).toEqual({ seatNo: 701, section: 'S', row: '1', grade: 'S', price: 121_000, status: 'AVAILABLE' })
   })
 
   it('createConcert is all or nothing: a failing show leaves no concert behind', async () => {
@@ -65,10 +65,10 @@ describe.each(SQL_BACKENDS)('ConcertRepository on %s', (backend) => {
     expect(await w.concerts.findConcert(concert.id + 10_000)).toBeNull()
   })
 
-  it('findSeat gives a seat\'s grade and price, null for a seat the show lacks', async () => {
+  it('findSeat gives a seat\'s place, grade and price, null for a seat the show lacks', async () => {
     const { show } = await givenConcert(w.concerts, { dates: ['2026-12-24'] })
     const seats = await w.concerts.listSeatStates(show.id)
-    expect(await w.concerts.findSeat(show.id, seats[0].seatNo)).toEqual({ seatNo: seats[0].seatNo, grade: seats[0].grade, price: seats[0].price })
+    expect(await w.concerts.findSeat(show.id, seats[0].seatNo)).toEqual({ seatNo: seats[0].seatNo, section: 'R', row: '1', grade: seats[0].grade, price: seats[0].price })
     expect(await w.concerts.findSeat(show.id, 99_999)).toBeNull()
     expect(await w.concerts.findSeat(show.id + 10_000, seats[0].seatNo)).toBeNull()
   })
@@ -99,10 +99,10 @@ describe.each(SQL_BACKENDS)('ConcertRepository on %s', (backend) => {
     await take(show, 4, T0 + 5000)
     const seats = await w.concerts.listSeats(show.id, T0 + 1000)
     expect(seats).toEqual([
-      { seatNo: 1, grade: 'VIP', price: 30, status: 'AVAILABLE' },
-      { seatNo: 2, grade: 'VIP', price: 30, status: 'SOLD' },
-      { seatNo: 3, grade: 'S', price: 10, status: 'AVAILABLE' },
-      { seatNo: 4, grade: 'S', price: 10, status: 'HELD' }
+      { seatNo: 1, section: 'VIP', row: '1', grade: 'VIP', price: 30, status: 'AVAILABLE' },
+      { seatNo: 2, section: 'VIP', row: '1', grade: 'VIP', price: 30, status: 'SOLD' },
+      { seatNo: 3, section: 'S', row: '1', grade: 'S', price: 10, status: 'AVAILABLE' },
+      { seatNo: 4, section: 'S', row: '1', grade: 'S', price: 10, status: 'HELD' }
     ])
     expect((await w.concerts.listSeats(show.id, T0 + 999))[0].status).toBe('HELD')
   })
@@ -116,6 +116,68 @@ describe.each(SQL_BACKENDS)('ConcertRepository on %s', (backend) => {
       { seatNo: 2, grade: 'R', price: 20, status: 'SOLD', heldUntil: null },
       { seatNo: 3, grade: 'R', price: 20, status: 'AVAILABLE', heldUntil: null }
     ])
+  })
+
+  it('findLayout gives sections by first appearance, rows in the admin\'s order and each row\'s seats in seat order', async () => {
+    const { concert, shows } = await w.concerts.createConcert({
+      title: 'Layout', venue: 'Arena', shows: [{
+        date: '2026-12-24', startsAt: Date.parse('2026-12-24T10:00:00.000Z'), noSingleSeatGaps: true,
+        seats: [
+          { from: 101, to: 104, grade: 'VIP', price: 200, section: 'Floor', row: 'A' },
+          { from: 1, to: 3, grade: 'R', price: 100, section: 'East' },
+          { from: 105, to: 106, grade: 'VIP', price: 200, section: 'Floor', row: 'B' },
+          { from: 4, to: 6, grade: 'R', price: 100, section: 'East' },
+          { from: 50, to: 51, grade: 'S', price: 50 }
+        ]
+      }, { date: '2026-12-25', startsAt: Date.parse('2026-12-25T10:00:00.000Z'), seats: [{ from: 1, to: 2, grade: 'R', price: 1 }] }]
+    }, T0)
+    const layout = await w.concerts.findLayout(shows[0].id)
+    expect(layout).toMatchObject({
+      showId: shows[0].id,
+      concertId: concert.id,
+      noSingleSeatGaps: true,
+      sections: [
+        { section: 'Floor', rows: [{ row: 'A', seatNos: [101, 102, 103, 104] }, { row: 'B', seatNos: [105, 106] }] },
+        { section: 'East', rows: [{ row: '1', seatNos: [1, 2, 3] }, { row: '2', seatNos: [4, 5, 6] }] },
+        { section: 'S', rows: [{ row: '1', seatNos: [50, 51] }] }
+      ]
+    })
+    expect(layout?.seat(105)).toEqual({ seatNo: 105, section: 'Floor', row: 'B', grade: 'VIP', price: 200 })
+    expect(layout?.seat(5)).toEqual({ seatNo: 5, section: 'East', row: '2', grade: 'R', price: 100 })
+    expect(layout?.seat(7)).toBeUndefined()
+    expect((await w.concerts.findLayout(shows[1].id))?.noSingleSeatGaps).toBe(false)
+    expect(await w.concerts.findLayout(shows[1].id + 10_000)).toBeNull()
+    expect((await w.concerts.listSeats(shows[0].id, T0)).map(s => `${s.seatNo}:${s.section}:${s.row}`).slice(0, 4)).toEqual(['1:East:1', '2:East:1', '3:East:1', '4:East:2'])
+  })
+
+  it('a concert keeps its salesOpenAt (null when not given) and a secret draw seed of 32 random bytes chosen at creation', async () => {
+    const opening = Date.parse('2026-12-10T03:00:00.000Z')
+    const { concert: timed } = await w.concerts.createConcert({ ...concertInput(), salesOpenAt: opening }, T0)
+    const { concert: plain } = await givenConcert(w.concerts)
+    expect(timed.salesOpenAt).toBe(opening)
+    expect(await w.concerts.findConcert(timed.id)).toMatchObject({ salesOpenAt: opening })
+    expect((await w.concerts.listConcerts()).find(c => c.id === timed.id)).toMatchObject({ salesOpenAt: opening })
+    expect(await w.concerts.findConcert(plain.id)).toMatchObject({ salesOpenAt: null })
+    const [a, b] = [await w.concerts.findDrawSeed(timed.id), await w.concerts.findDrawSeed(plain.id)]
+    expect(a).toMatch(/^[0-9a-f]{64}$/)
+    expect(b).toMatch(/^[0-9a-f]{64}$/)
+    expect(a).not.toBe(b)
+    expect(await w.concerts.findDrawSeed(timed.id)).toBe(a)
+    expect(await w.concerts.findDrawSeed(timed.id + 10_000)).toBeNull()
+    expect(JSON.stringify(await w.concerts.findConcert(timed.id))).not.toContain(a)
+  })
+
+  it('creates a 50,000-seat show in 500 rows of 20 sections in one go', async () => {
+    const ranges = Array.from({ length: 500 }, (_, i) => ({
+      from: i * 100 + 1, to: i * 100 + 100, grade: i < 100 ? 'VIP' : 'R', price: i < 100 ? 200_000 : 100_000, section: `S${Math.floor(i / 25) + 1}`
+    }))
+    const { shows } = await w.concerts.createConcert(concertInput({ ranges }), T0)
+    const layout = await w.concerts.findLayout(shows[0].id)
+    expect(layout?.sections.map(s => s.section)).toEqual(Array.from({ length: 20 }, (_, i) => `S${i + 1}`))
+    expect(layout?.sections.every(s => s.rows.length === 25 && s.rows.every(r => r.seatNos.length === 100))).toBe(true)
+    expect(layout?.sections[19].rows[24]).toEqual({ row: '25', seatNos: Array.from({ length: 100 }, (_, i) => 49_901 + i) })
+    expect(layout?.seat(50_000)).toEqual({ seatNo: 50_000, section: 'S20', row: '25', grade: 'R', price: 100_000 })
+    expect((await w.concerts.listUpcomingShows(T0, shows[0].concertId))[0]).toMatchObject({ totalSeats: 50_000, availableSeats: 50_000 })
   })
 
   it('salesByShow counts sold, live held and available seats and the revenue of each show', async () => {

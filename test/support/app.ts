@@ -40,7 +40,7 @@ export async function buildTestApp (backend: AppBackend, env: Record<string, str
     ...env
   })
   const composed = await compose(config, { clock: options.clock })
-  await seedDemo(composed.deps, true)
+  await seedDemo({ concerts: composed.deps.ports.concerts, clock: composed.deps.clock }, true)
   const app = await buildApp(composed.deps, { jobs: options.jobs ?? false, web: false })
   await app.ready()
   const auth = createAuth(TEST_SECRET)

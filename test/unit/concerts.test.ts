@@ -3,7 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { NewConcert } from '../../src/modules/concerts/concert.js'
 import { concertSales } from '../../src/modules/concerts/concert-sales.js'
-import { MAX_SEATS_PER_SHOW, createConcert } from '../../src/modules/concerts/create-concert.js'
+import { MAX_SEATS_PER_CONCERT, MAX_SEATS_PER_SHOW, createConcert } from '../../src/modules/concerts/create-concert.js'
 import { listBookableDates } from '../../src/modules/concerts/list-dates.js'
 import { listSeats } from '../../src/modules/concerts/list-seats.js'
 import { payReservation } from '../../src/modules/payments/pay-reservation.js'
@@ -47,9 +47,40 @@ describe('concerts', () => {
       ])
     })
 
-    it('overlapping seat ranges are refused and nothing is created', async () => {
+    it('overlapping seat ranges are refused and nothing is created, the later range naming the one it overlaps', async () => {
       const errors = await refused(concertInput({ ranges: [{ from: 1, to: 10, grade: 'R', price: 1 }, { from: 10, to: 20, grade: 'S', price: 1 }] }))
-      expect(errors).toEqual([{ path: '/shows/0/seats/1', message: 'seat 10 is in two ranges' }])
+      expect(errors).toEqual([{ path: '/shows/0/seats/1', message: 'seat 10 is also in range 0 (/shows/0/seats/0)' }])
+    })
+
+    it('every range that overlaps another is named, whatever order the ranges come in', async () => {
+      const errors = await refused(concertInput({
+        ranges: [
+          { from: 100, to: 200, grade: 'R', price: 1 }, { from: 1, to: 99, grade: 'R', price: 1 },
+          { from: 150, to: 160, grade: 'S', price: 1 }, { from: 90, to: 120, grade: 'S', price: 1 }
+        ]
+      }))
+      expect(errors).toEqual([
+        { path: '/shows/0/seats/2', message: 'seats 150–160 are also in range 0 (/shows/0/seats/0)' },
+        { path: '/shows/0/seats/3', message: 'seats 90–99 are also in range 1 (/shows/0/seats/1)' }
+      ])
+    })
+
+    it('a row named twice in one section is refused (one range is one row); the same label in another section is fine', async () => {
+      const ranges = (third: { section: string, row?: string }) => [
+        { from: 1, to: 10, grade: 'R', price: 1, section: 'A', row: '1' },
+        { from: 11, to: 20, grade: 'R', price: 1, section: 'B', row: '1' },
+        { from: 21, to: 30, grade: 'R', price: 1, ...third }
+      ]
+      expect(await refused(concertInput({ ranges: ranges({ section: 'A', row: '1' }) })))
+        .toEqual([{ path: '/shows/0/seats/2', message: 'row 1 of section A appears twice (one range is one row)' }])
+      // Without a label the third range is row 2 of A: its position in the section.
+      await expect(createConcert(deps(), concertInput({ ranges: ranges({ section: 'A' }) }))).resolves.toMatchObject({ concert: { title: 'Test Concert' } })
+    })
+
+    it('a concert with more than the seats all its shows may have together is refused', async () => {
+      const dates = Array.from({ length: 6 }, (_, i) => `2027-01-0${i + 1}`)
+      const errors = await refused(concertInput({ dates, ranges: [{ from: 1, to: MAX_SEATS_PER_CONCERT / 5, grade: 'R', price: 1 }] }))
+      expect(errors).toEqual([{ path: '/shows', message: expect.stringContaining(String(MAX_SEATS_PER_CONCERT)) }])
     })
 
     it('the same date twice is refused', async () => {

@@ -1,7 +1,7 @@
 // A read-through cache in front of a ConcertRepository for the hottest reads of a rush: shows and seat maps.
 
 import type { ConcertRepository } from '../../modules/concerts/concert-repository.js'
-import { visibleSeats, type Concert, type SeatState, type Show, type ShowAvailability } from '../../modules/concerts/concert.js'
+import { visibleSeats, type Concert, type SeatState, type Show, type ShowAvailability, type VenueLayout } from '../../modules/concerts/concert.js'
 import type { SeatEvents } from '../../modules/reservations/seat-events.js'
 
 export interface SeatMapCacheOptions {
@@ -25,8 +25,8 @@ export function createCachedConcertRepository (inner: ConcertRepository, events:
   const upcoming = new Map<string, { at: number, shows: Promise<ShowAvailability[]> }>()
   const seatMaps = new Map<number, { at: number, states: Promise<SeatState[]> }>()
   const watched = new Set<number>()
-  // Seat numbers, grades and prices never change: one catalog per show, kept for good (not the seat states).
-  const catalogs = new Map<number, Promise<Map<number, { seatNo: number, grade: string, price: number }>>>()
+  // A show's layout (seat numbers, places, grades, prices) never changes: kept for good (not the seat states).
+  const layouts = new Map<number, Promise<VenueLayout | null>>()
 
   function watch (showId: number): void {
     if (watched.has(showId)) return
@@ -61,14 +61,18 @@ export function createCachedConcertRepository (inner: ConcertRepository, events:
       upcoming.clear() // this instance lists the new dates at once; others within the TTL
       return created
     },
-    async findSeat (showId, seatNo) {
-      let catalog = catalogs.get(showId)
-      if (!catalog) {
-        catalog = inner.listSeatStates(showId).then(states => new Map(states.map(s => [s.seatNo, { seatNo: s.seatNo, grade: s.grade, price: s.price }])))
-        catalogs.set(showId, catalog)
-        catalog.catch(() => { catalogs.delete(showId) })
+    async findLayout (showId) {
+      let layout = layouts.get(showId)
+      if (!layout) {
+        layout = inner.findLayout(showId)
+        layouts.set(showId, layout)
+        // A show created meanwhile by another instance must be found later: misses and failures are not kept.
+        layout.then((l) => { if (!l) layouts.delete(showId) }, () => { layouts.delete(showId) })
       }
-      return (await catalog).get(seatNo) ?? null
+      return layout
+    },
+    async findSeat (showId, seatNo) {
+      return (await cached.findLayout(showId))?.seat(seatNo) ?? null
     },
     async findShow (concertId, date) {
       const key = `${concertId}:${date}`
@@ -89,7 +93,8 @@ export function createCachedConcertRepository (inner: ConcertRepository, events:
       return entry.states
     },
     async listSeats (showId, now) {
-      return visibleSeats(await cached.listSeatStates(showId), now)
+      const [layout, states] = await Promise.all([cached.findLayout(showId), cached.listSeatStates(showId)])
+      return layout ? visibleSeats(layout, states, now) : []
     }
   }
   return cached

@@ -3,13 +3,11 @@
 import { EventEmitter } from 'node:events'
 import type { SeatChange, SeatEvents } from '../../modules/reservations/seat-events.js'
 
-export function createMemorySeatEvents (): SeatEvents & { emitLocal (change: SeatChange): void } {
+export function createMemorySeatEvents (): SeatEvents {
   const emitter = new EventEmitter()
   emitter.setMaxListeners(0)
-  const emitLocal = (change: SeatChange): void => { emitter.emit(String(change.showId), change) }
   return {
-    publish: emitLocal,
-    emitLocal,
+    publish (change: SeatChange) { emitter.emit(String(change.showId), change) },
     subscribe (showId, listener) {
       emitter.on(String(showId), listener)
       return () => { emitter.off(String(showId), listener) }

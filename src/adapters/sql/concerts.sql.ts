@@ -1,13 +1,18 @@
 // ConcertRepository on SQL (SQLite or MySQL through Kysely).
 
+import { randomBytes } from 'node:crypto'
 import { sql, type Kysely } from 'kysely'
-import type { Concert, NewConcert, SeatState, Show, ShowAvailability, ShowSales } from '../../modules/concerts/concert.js'
-import { visibleSeats } from '../../modules/concerts/concert.js'
+import type { Concert, NewConcert, Seat, SeatState, Show, ShowAvailability, ShowSales } from '../../modules/concerts/concert.js'
+import { buildLayout, placeRanges, visibleSeatStatus } from '../../modules/concerts/concert.js'
 import type { ConcertRepository } from '../../modules/concerts/concert-repository.js'
 import type { DB } from './schema.js'
 import type { SqlDatabase } from './database.js'
 
 const num = (v: unknown): number => Number(v ?? 0)
+const numOrNull = (v: unknown): number | null => v === null || v === undefined ? null : Number(v)
+
+/** Seat rows per INSERT: 8 values each stays far below SQLite's 32,766 and MySQL's 65,535 placeholders. */
+const SEAT_BATCH = 1000
 
 /** `held_until <= now` in SQL: a lapsed hold counts as available everywhere at once. */
 const availableSql = (now: number) => sql<number>`sum(case when status = 'AVAILABLE' or (status = 'HELD' and held_until <= ${now}) then 1 else 0 end)`
@@ -25,14 +30,18 @@ export function createSqlConcertRepository (database: SqlDatabase): ConcertRepos
 
   const repo: ConcertRepository = {
     async listConcerts () {
-      const rows = await db.selectFrom('concerts').select(['id', 'title', 'venue']).orderBy('id').execute()
+      const rows = await db.selectFrom('concerts').select(['id', 'title', 'venue', 'sales_open_at']).orderBy('id').execute()
       const dates = await datesByConcert(rows.map(r => r.id))
-      return rows.map(r => ({ id: r.id, title: r.title, venue: r.venue, dates: dates.get(r.id) ?? [] }))
+      return rows.map(r => ({ id: r.id, title: r.title, venue: r.venue, dates: dates.get(r.id) ?? [], salesOpenAt: numOrNull(r.sales_open_at) }))
     },
     async findConcert (concertId) {
-      const r = await db.selectFrom('concerts').select(['id', 'title', 'venue']).where('id', '=', concertId).executeTakeFirst()
+      const r = await db.selectFrom('concerts').select(['id', 'title', 'venue', 'sales_open_at']).where('id', '=', concertId).executeTakeFirst()
       if (!r) return null
-      return { id: r.id, title: r.title, venue: r.venue, dates: (await datesByConcert([r.id])).get(r.id) ?? [] }
+      return { id: r.id, title: r.title, venue: r.venue, dates: (await datesByConcert([r.id])).get(r.id) ?? [], salesOpenAt: numOrNull(r.sales_open_at) }
+    },
+    async findDrawSeed (concertId) {
+      const r = await db.selectFrom('concerts').select('draw_seed').where('id', '=', concertId).executeTakeFirst()
+      return r?.draw_seed ?? null
     },
     async countConcerts () {
       const r = await db.selectFrom('concerts').select(eb => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
@@ -59,32 +68,58 @@ export function createSqlConcertRepository (database: SqlDatabase): ConcertRepos
       }))
     },
     async listSeats (showId, now) {
-      return visibleSeats(await repo.listSeatStates(showId), now)
+      const rows = await db.selectFrom('seats').select(['seat_no', 'section', 'row_label', 'grade', 'price', 'status', 'held_until'])
+        .where('show_id', '=', showId).orderBy('seat_no').execute()
+      return rows.map((r): Seat => ({
+        seatNo: r.seat_no, section: r.section, row: r.row_label, grade: r.grade, price: num(r.price),
+        status: visibleSeatStatus(r.status, numOrNull(r.held_until), now)
+      }))
     },
     async findSeat (showId, seatNo) {
-      const r = await db.selectFrom('seats').select(['seat_no', 'grade', 'price']).where('show_id', '=', showId).where('seat_no', '=', seatNo).executeTakeFirst()
-      return r ? { seatNo: r.seat_no, grade: r.grade, price: num(r.price) } : null
+      const r = await db.selectFrom('seats').select(['seat_no', 'section', 'row_label', 'grade', 'price'])
+        .where('show_id', '=', showId).where('seat_no', '=', seatNo).executeTakeFirst()
+      return r ? { seatNo: r.seat_no, section: r.section, row: r.row_label, grade: r.grade, price: num(r.price) } : null
+    },
+    async findLayout (showId) {
+      const show = await db.selectFrom('shows').select(['concert_id', 'no_single_seat_gaps']).where('id', '=', showId).executeTakeFirst()
+      if (!show) return null
+      const seats = await db.selectFrom('seats').select(['seat_no', 'section', 'row_label', 'row_no', 'grade', 'price'])
+        .where('show_id', '=', showId).execute()
+      return buildLayout(
+        { showId, concertId: show.concert_id, noSingleSeatGaps: num(show.no_single_seat_gaps) !== 0 },
+        seats.map(r => ({ seatNo: r.seat_no, section: r.section, row: r.row_label, rowNo: num(r.row_no), grade: r.grade, price: num(r.price) }))
+      )
     },
     async listSeatStates (showId) {
       const rows = await db.selectFrom('seats').select(['seat_no', 'grade', 'price', 'status', 'held_until'])
         .where('show_id', '=', showId).orderBy('seat_no').execute()
-      return rows.map((r): SeatState => ({ seatNo: r.seat_no, grade: r.grade, price: num(r.price), status: r.status, heldUntil: r.held_until === null ? null : num(r.held_until) }))
+      return rows.map((r): SeatState => ({ seatNo: r.seat_no, grade: r.grade, price: num(r.price), status: r.status, heldUntil: numOrNull(r.held_until) }))
     },
     async createConcert (input: NewConcert, now: number) {
+      // One transaction (on SQLite Kysely runs it alone on the connection: nothing interleaves with it).
       return database.db.transaction().execute(async (tx) => {
-        const inserted = await tx.insertInto('concerts').values({ title: input.title, venue: input.venue, created_at: now }).executeTakeFirstOrThrow()
+        const salesOpenAt = input.salesOpenAt ?? null
+        const inserted = await tx.insertInto('concerts').values({
+          title: input.title, venue: input.venue, created_at: now, sales_open_at: salesOpenAt, draw_seed: randomBytes(32).toString('hex')
+        }).executeTakeFirstOrThrow()
         const concertId = Number(inserted.insertId)
         const shows: Show[] = []
         for (const s of [...input.shows].sort((a, b) => a.date.localeCompare(b.date))) {
-          const res = await tx.insertInto('shows').values({ concert_id: concertId, show_date: s.date, starts_at: s.startsAt }).executeTakeFirstOrThrow()
+          const res = await tx.insertInto('shows').values({
+            concert_id: concertId, show_date: s.date, starts_at: s.startsAt, no_single_seat_gaps: s.noSingleSeatGaps === true ? 1 : 0
+          }).executeTakeFirstOrThrow()
           const showId = Number(res.insertId)
-          const seats = s.seats.flatMap(range => Array.from({ length: range.to - range.from + 1 }, (_, i) => ({
-            show_id: showId, seat_no: range.from + i, grade: range.grade, price: range.price, status: 'AVAILABLE', held_until: null, user_id: null, reservation_id: null
-          })))
-          for (let i = 0; i < seats.length; i += 500) await tx.insertInto('seats').values(seats.slice(i, i + 500)).execute()
+          let batch: Array<{ show_id: number, seat_no: number, grade: string, price: number, status: string, section: string, row_label: string, row_no: number }> = []
+          for (const range of placeRanges(s.seats)) {
+            for (let seatNo = range.from; seatNo <= range.to; seatNo++) {
+              batch.push({ show_id: showId, seat_no: seatNo, grade: range.grade, price: range.price, status: 'AVAILABLE', section: range.section, row_label: range.row, row_no: range.rowNo })
+              if (batch.length === SEAT_BATCH) { await tx.insertInto('seats').values(batch).execute(); batch = [] }
+            }
+          }
+          if (batch.length > 0) await tx.insertInto('seats').values(batch).execute()
           shows.push({ id: showId, concertId, date: s.date, startsAt: s.startsAt })
         }
-        const concert: Concert = { id: concertId, title: input.title, venue: input.venue, dates: shows.map(s => s.date) }
+        const concert: Concert = { id: concertId, title: input.title, venue: input.venue, dates: shows.map(s => s.date), salesOpenAt }
         return { concert, shows }
       })
     },

@@ -3,8 +3,16 @@
 import type { Generated } from 'kysely'
 
 export interface UsersTable { id: string, balance: number, created_at: number, updated_at: number }
-export interface ConcertsTable { id: Generated<number>, title: string, venue: string, created_at: number }
-export interface ShowsTable { id: Generated<number>, concert_id: number, show_date: string, starts_at: number }
+export interface ConcertsTable {
+  id: Generated<number>
+  title: string
+  venue: string
+  created_at: number
+  sales_open_at: number | null
+  /** 32 random bytes as hex, chosen at creation; secret until sales open (the draw reveals it). */
+  draw_seed: string | null
+}
+export interface ShowsTable { id: Generated<number>, concert_id: number, show_date: string, starts_at: number, no_single_seat_gaps: Generated<number> }
 export interface SeatsTable {
   show_id: number
   seat_no: number
@@ -15,6 +23,10 @@ export interface SeatsTable {
   held_until: number | null
   user_id: string | null
   reservation_id: number | null
+  section: Generated<string>
+  row_label: Generated<string>
+  /** The row's index among the show's rows in the admin's order (one admin seat range = one row). */
+  row_no: Generated<number>
 }
 export interface ReservationsTable {
   id: Generated<number>

@@ -1,16 +1,11 @@
 // HTTP routes for admins: create a concert with shows and seats, read its sales.
 
 import { Type } from 'typebox'
-import type { FastifyInstance } from 'fastify'
-import type { AppDeps } from '../../deps.js'
 import { iso } from '../../shared/clock.js'
 import { NotFoundError } from '../../shared/errors.js'
 import { parseId } from '../../shared/ids.js'
-import type { Auth } from '../../http/auth.js'
-import { BearerSecurity, CalendarDate, IdString, Instant, Won, problems } from '../../http/schemas.js'
-import { concertSales } from '../concerts/concert-sales.js'
-import { createConcert } from '../concerts/create-concert.js'
-import { ConcertSchema } from '../concerts/concerts.routes.js'
+import type { App, RouteDeps } from '../../http/route-deps.js'
+import { BearerSecurity, CalendarDate, ConcertSchema, IdString, Instant, Won, problems } from '../../http/schemas.js'
 
 const SeatRangeSchema = Type.Object({
   from: Type.Integer({ minimum: 1, maximum: 100_000 }),
@@ -29,7 +24,7 @@ const NewConcertSchema = Type.Object({
   }, { additionalProperties: false }), { minItems: 1, maxItems: 366 })
 }, { additionalProperties: false })
 
-export function registerAdminRoutes (app: FastifyInstance, deps: AppDeps, auth: Auth): void {
+export function registerAdminRoutes (app: App, { useCases, auth }: RouteDeps): void {
   app.post('/admin/concerts', {
     onRequest: auth.requireAdmin,
     schema: {
@@ -44,8 +39,8 @@ export function registerAdminRoutes (app: FastifyInstance, deps: AppDeps, auth: 
       }
     }
   }, async (request, reply) => {
-    const body = request.body as { title: string, venue: string, shows: Array<{ date: string, startsAt: string, seats: Array<{ from: number, to: number, grade: string, price: number }> }> }
-    const { concert, shows } = await createConcert(deps, {
+    const body = request.body
+    const { concert, shows } = await useCases.concerts.create({
       title: body.title, venue: body.venue, shows: body.shows.map(s => ({ ...s, startsAt: Date.parse(s.startsAt) }))
     })
     return reply.code(201).send({ ...concert, id: String(concert.id), shows: shows.map(s => ({ id: String(s.id), date: s.date, startsAt: iso(s.startsAt) })) })
@@ -70,10 +65,10 @@ export function registerAdminRoutes (app: FastifyInstance, deps: AppDeps, auth: 
       }
     }
   }, async (request) => {
-    const raw = (request.params as { concertId: string }).concertId
+    const raw = request.params.concertId
     const concertId = parseId(raw)
     if (concertId === null) throw new NotFoundError('CONCERT_NOT_FOUND', `no concert ${raw}`)
-    const sales = await concertSales(deps, concertId)
+    const sales = await useCases.concerts.sales(concertId)
     const sum = (k: 'sold' | 'held' | 'available' | 'revenue'): number => sales.reduce((a, s) => a + s[k], 0)
     return {
       concertId: String(concertId),

@@ -1,6 +1,6 @@
 // Port: where concerts, shows and seats are read and created.
 
-import type { Concert, NewConcert, Seat, SeatState, Show, ShowAvailability, ShowSales } from './concert.js'
+import type { Concert, NewConcert, Seat, SeatInfo, SeatState, Show, ShowAvailability, ShowSales, VenueLayout } from './concert.js'
 
 export interface ConcertRepository {
   listConcerts (): Promise<Concert[]>
@@ -11,8 +11,15 @@ export interface ConcertRepository {
   listUpcomingShows (now: number, concertId?: number): Promise<ShowAvailability[]>
   /** Seats of a show ordered by seat number, lapsed holds shown AVAILABLE. */
   listSeats (showId: number, now: number): Promise<Seat[]>
-  /** A seat's number, grade and price (these never change), or null when the show has no such seat. */
-  findSeat (showId: number, seatNo: number): Promise<{ seatNo: number, grade: string, price: number } | null>
+  /** A seat's place, grade and price (these never change), or null when the show has no such seat. */
+  findSeat (showId: number, seatNo: number): Promise<SeatInfo | null>
+  /** The show's sections, rows and seats (immutable once created), or null for an unknown show. */
+  findLayout (showId: number): Promise<VenueLayout | null>
+  /**
+   * The concert's secret draw seed (64 hex digits, chosen at creation), or null for an unknown concert.
+   * Only the draw may read it: no route or log shows it before sales open.
+   */
+  findDrawSeed (concertId: number): Promise<string | null>
   /** Seat rows as stored (time-independent, so they can be cached), ordered by seat number. */
   listSeatStates (showId: number): Promise<SeatState[]>
   /** Creates a concert with its shows and seats in one transaction. */

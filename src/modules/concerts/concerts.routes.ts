@@ -1,23 +1,18 @@
 // HTTP routes of concerts: list, bookable dates, a show's seats and their live changes.
 
 import { Type } from 'typebox'
-import type { FastifyInstance } from 'fastify'
-import type { AppDeps } from '../../deps.js'
+import type { FastifyRequest } from 'fastify'
 import { iso } from '../../shared/clock.js'
 import { isCalendarDate } from '../../shared/dates.js'
 import { ValidationError } from '../../shared/errors.js'
-import type { Auth } from '../../http/auth.js'
 import { principalOf } from '../../http/auth.js'
-import { CalendarDate, IdString, Instant, QueryId, QueueSecurity, QueueTokenHeaders, Won, problems } from '../../http/schemas.js'
+import type { App, RouteDeps } from '../../http/route-deps.js'
+import { CalendarDate, ConcertSchema, IdString, Instant, QueryId, QueueSecurity, QueueTokenHeaders, Won, problems } from '../../http/schemas.js'
 import { openSse } from '../../http/sse.js'
-import { requireActive } from '../queue/waiting-room.js'
-import { listBookableDates } from './list-dates.js'
-import { listSeats } from './list-seats.js'
 
 /** How often a live seat map checks that its queue token is still ACTIVE. */
 const TOKEN_CHECK_MS = 5000
 
-export const ConcertSchema = Type.Object({ id: IdString, title: Type.String(), venue: Type.String(), dates: Type.Array(CalendarDate) })
 export const SeatStatusSchema = Type.Union([Type.Literal('AVAILABLE'), Type.Literal('HELD'), Type.Literal('SOLD')])
 
 const SeatsQuery = Type.Object({
@@ -26,14 +21,23 @@ const SeatsQuery = Type.Object({
   queue_token: Type.Optional(Type.String())
 })
 
-export function registerConcertRoutes (app: FastifyInstance, deps: AppDeps, auth: Auth): void {
-  const queueDeps = { queue: deps.queue, concerts: deps.concerts, clock: deps.clock, secret: deps.config.jwtSecret }
+const SeatsParams = Type.Object({ date: CalendarDate })
+
+/** The parts of a seats request that name the show and carry the queue token. */
+interface SeatsRequest extends Pick<FastifyRequest, 'principal'> {
+  params: { date: string }
+  query: { concertId?: string, queue_token?: string }
+  headers: { 'queue-token'?: string }
+}
+
+export function registerConcertRoutes (app: App, { useCases, auth }: RouteDeps): void {
+  const { concerts, queue } = useCases
 
   app.get('/concerts', {
     schema: { tags: ['concerts'], summary: 'All concerts with their show dates', response: { 200: Type.Object({ concerts: Type.Array(ConcertSchema) }) } }
   }, async () => {
-    const concerts = await deps.concerts.listConcerts()
-    return { concerts: concerts.map(c => ({ ...c, id: String(c.id) })) }
+    const all = await concerts.list()
+    return { concerts: all.map(c => ({ ...c, id: String(c.id) })) }
   })
 
   app.get('/concerts/dates', {
@@ -55,8 +59,8 @@ export function registerConcertRoutes (app: FastifyInstance, deps: AppDeps, auth
       }
     }
   }, async (request) => {
-    const q = request.query as { concertId?: string, includeSoldOut?: string }
-    const shows = await listBookableDates(deps, { concertId: q.concertId ? Number(q.concertId) : undefined, includeSoldOut: q.includeSoldOut === 'true' })
+    const q = request.query
+    const shows = await concerts.listDates({ concertId: q.concertId ? Number(q.concertId) : undefined, includeSoldOut: q.includeSoldOut === 'true' })
     return {
       dates: shows.map(s => ({
         concertId: String(s.concertId), concertTitle: s.concertTitle, date: s.date, startsAt: iso(s.startsAt), totalSeats: s.totalSeats, availableSeats: s.availableSeats
@@ -64,13 +68,11 @@ export function registerConcertRoutes (app: FastifyInstance, deps: AppDeps, auth
     }
   })
 
-  const seatsParams = Type.Object({ date: CalendarDate })
-  const activeShow = async (request: Parameters<Auth['authenticate']>[0]): Promise<{ concertId: number, date: string, tokenId: string }> => {
-    const { date } = request.params as { date: string }
+  const activeShow = async (request: SeatsRequest): Promise<{ concertId: number, date: string, tokenId: string }> => {
+    const { date } = request.params
     if (!isCalendarDate(date)) throw new ValidationError('not a calendar date', [{ path: 'params/date', message: 'must be a real calendar date YYYY-MM-DD' }])
-    const q = request.query as { concertId?: string, queue_token?: string }
-    const token = (request.headers['queue-token'] as string | undefined) ?? q.queue_token
-    const entry = await requireActive(queueDeps, token, principalOf(request).userId, q.concertId ? Number(q.concertId) : undefined)
+    const q = request.query
+    const entry = await queue.requireActive(request.headers['queue-token'] ?? q.queue_token, principalOf(request).userId, q.concertId ? Number(q.concertId) : undefined)
     return { concertId: entry.concertId, date, tokenId: entry.tokenId }
   }
 
@@ -81,7 +83,7 @@ export function registerConcertRoutes (app: FastifyInstance, deps: AppDeps, auth
       summary: 'Seats of the queue token\'s concert on a date (admitted users)',
       description: 'Needs the bearer and an ACTIVE Queue-Token. A hold whose time has passed shows as AVAILABLE. `concertId`, when given, must be the token\'s concert.',
       security: QueueSecurity,
-      params: seatsParams,
+      params: SeatsParams,
       querystring: SeatsQuery,
       headers: QueueTokenHeaders,
       response: {
@@ -95,7 +97,7 @@ export function registerConcertRoutes (app: FastifyInstance, deps: AppDeps, auth
     }
   }, async (request) => {
     const { concertId, date } = await activeShow(request)
-    const { seats } = await listSeats(deps, { concertId, date })
+    const { seats } = await concerts.listSeats({ concertId, date })
     return { concertId: String(concertId), date, seats }
   })
 
@@ -106,20 +108,20 @@ export function registerConcertRoutes (app: FastifyInstance, deps: AppDeps, auth
       summary: 'Live seat changes of a show (text/event-stream)',
       description: 'One event `{ "seatNo", "status" }` each time a seat changes state (held, sold, released, lapsed), from any instance. Accepts `?access_token=` and `?queue_token=` for EventSource. Ends with an `expired` event once the queue token lapses (checked every 5 s).',
       security: QueueSecurity,
-      params: seatsParams,
+      params: SeatsParams,
       querystring: SeatsQuery,
       headers: QueueTokenHeaders,
       response: { 200: { description: 'text/event-stream of `{ seatNo, status }` events', type: 'string' }, ...problems(400, 401, 403, 404, 410) }
     }
   }, async (request, reply) => {
     const { concertId, date, tokenId } = await activeShow(request)
-    const { show } = await listSeats(deps, { concertId, date })
+    const { show } = await concerts.listSeats({ concertId, date })
     const stream = openSse(request, reply)
-    const unsubscribe = deps.seatEvents.subscribe(show.id, change => stream.send({ seatNo: change.seatNo, status: change.status }))
+    const unsubscribe = concerts.watchSeats(show.id, change => stream.send({ seatNo: change.seatNo, status: change.status }))
     // The stream is for admitted users: once the queue token lapses (TTL, payment, leaving) it ends.
     const check = setInterval(() => {
-      deps.queue.touch(concertId, tokenId, deps.clock.now()).then((entry) => {
-        if (entry?.status === 'ACTIVE') return
+      queue.isActive(concertId, tokenId).then((active) => {
+        if (active) return
         stream.send({ code: 'QUEUE_TOKEN_EXPIRED', detail: 'the queue token has expired; the seat map is no longer live' }, 'expired')
         stream.close()
       }, () => { /* the queue store is down: keep streaming seat changes, check again later */ })

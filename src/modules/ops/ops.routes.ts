@@ -1,17 +1,16 @@
 // Operations: liveness, readiness (names the store that is down), Prometheus metrics.
 
 import { Type } from 'typebox'
-import type { FastifyInstance } from 'fastify'
-import type { AppDeps } from '../../deps.js'
-import type { Metrics } from '../../http/metrics.js'
+import type { ReadinessCheck } from '../../deps.js'
 import { problemOf, sendProblem } from '../../http/problem.js'
+import type { App, RouteDeps } from '../../http/route-deps.js'
 import { ProblemSchema } from '../../http/schemas.js'
 
 const withTimeout = <T>(p: Promise<T>, ms: number): Promise<T> => Promise.race([
   p, new Promise<T>((_resolve, reject) => setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms).unref())
 ])
 
-export function registerOpsRoutes (app: FastifyInstance, deps: AppDeps, metrics: Metrics): void {
+export function registerOpsRoutes (app: App, { metrics }: RouteDeps, readiness: ReadinessCheck[]): void {
   app.get('/health', {
     schema: { tags: ['operations'], summary: 'Liveness', response: { 200: Type.Object({ status: Type.Literal('ok') }) } }
   }, async () => ({ status: 'ok' as const }))
@@ -28,13 +27,13 @@ export function registerOpsRoutes (app: FastifyInstance, deps: AppDeps, metrics:
       response: { 200: ReadySchema, 503: Type.Intersect([ProblemSchema, Type.Object({ down: Type.Array(Type.String()), checks: Type.Unknown() })]) }
     }
   }, async (request, reply) => {
-    const results = await Promise.all(deps.readiness.map(async (c) => {
+    const results = await Promise.all(readiness.map(async (c) => {
       try { await withTimeout(c.check(), 1500); return [c.name, { status: 'up' as const }] as const } catch (err) { return [c.name, { status: 'down' as const, error: (err as Error).message }] as const }
     }))
     const down = results.filter(([, r]) => r.status === 'down').map(([name]) => name)
     const checks = Object.fromEntries(results)
     if (down.length > 0) {
-      return sendProblem(reply, problemOf(503, 'SERVICE_UNAVAILABLE', `not ready: ${down.join(', ')} down`, request.id, { down, checks }), 5)
+      return sendProblem(reply, problemOf('SERVICE_UNAVAILABLE', `not ready: ${down.join(', ')} down`, request.id, { down, checks }), 5)
     }
     return { status: 'ready' as const, checks, down }
   })

@@ -12,7 +12,7 @@ export interface Balance { userId: string, balance: number }
 /** Adds points to a balance with a CHARGE history row, in one transaction. */
 export async function chargePoints (deps: ChargePointsDeps, input: { userId: string, amount: number }): Promise<Balance> {
   if (!Number.isSafeInteger(input.amount) || input.amount < 1) {
-    throw new ValidationError('amount must be a whole number of won, at least 1', [{ path: 'body/amount', message: 'must be an integer ≥ 1' }])
+    throw new ValidationError('amount must be a whole number of won, at least 1', [{ path: '/amount', message: 'must be an integer ≥ 1' }])
   }
   if (input.amount > deps.maxCharge) {
     throw new UnprocessableError('CHARGE_LIMIT_EXCEEDED', `one charge is at most ${deps.maxCharge}`, { maxCharge: deps.maxCharge })
@@ -35,7 +35,7 @@ export async function getBalance (deps: { points: PointStore }, userId: string):
 
 /** One page of history, newest first, and the cursor of the next page (null at the end). */
 export async function getPointHistory (deps: { points: PointStore }, input: { userId: string, limit: number, beforeId?: number }): Promise<{ items: PointEntry[], nextCursor: number | null }> {
-  if (!Number.isSafeInteger(input.limit) || input.limit < 1) throw new ValidationError('limit must be at least 1', [{ path: 'querystring/limit', message: 'must be ≥ 1' }])
+  if (!Number.isSafeInteger(input.limit) || input.limit < 1) throw new ValidationError('limit must be at least 1', [{ path: '/limit', message: 'must be ≥ 1' }])
   const rows = await deps.points.history(input.userId, input.limit + 1, input.beforeId)
   const items = rows.slice(0, input.limit)
   return { items, nextCursor: rows.length > input.limit ? items[items.length - 1].id : null }

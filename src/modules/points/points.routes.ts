@@ -1,31 +1,26 @@
 // HTTP routes of points: charge (idempotent), balance, history.
 
 import { Type } from 'typebox'
-import type { FastifyInstance } from 'fastify'
-import type { AppDeps } from '../../deps.js'
 import { iso } from '../../shared/clock.js'
 import { ValidationError } from '../../shared/errors.js'
 import { parseId } from '../../shared/ids.js'
-import type { Auth } from '../../http/auth.js'
 import { requireSelf } from '../../http/auth.js'
-import { counted, type Metrics } from '../../http/metrics.js'
+import { counted } from '../../http/metrics.js'
+import type { App, RouteDeps } from '../../http/route-deps.js'
 import { BearerSecurity, IdString, IdempotencyHeaders, Instant, UserId, Won, problems } from '../../http/schemas.js'
-import { runIdempotent } from '../idempotency/run-idempotent.js'
-import { chargePoints, getBalance, getPointHistory } from './charge-points.js'
 
 const BalanceSchema = Type.Object({ userId: Type.String(), balance: Won })
 
-export function registerPointRoutes (app: FastifyInstance, deps: AppDeps, auth: Auth, metrics: Metrics): void {
+export function registerPointRoutes (app: App, { config, useCases, auth, metrics }: RouteDeps): void {
+  const { points } = useCases
   const userParams = Type.Object({ id: UserId })
-  const chargeDeps = { transact: deps.transact, users: deps.stores.points, clock: deps.clock, maxCharge: deps.config.maxCharge, maxBalance: deps.config.maxBalance }
-  const idemDeps = { idempotency: deps.stores.idempotency, transact: deps.transact, clock: deps.clock }
 
   app.post('/users/:id/points/charge', {
     onRequest: auth.authenticate,
     schema: {
       tags: ['points'],
       summary: 'Charge points',
-      description: `amount is an integer from 1 to MAX_CHARGE (${deps.config.maxCharge} here); a balance may not exceed MAX_BALANCE (${deps.config.maxBalance} here): 422 CHARGE_LIMIT_EXCEEDED. With an Idempotency-Key, a retry returns the first response and moves no money twice.`,
+      description: `amount is an integer from 1 to MAX_CHARGE (${config.maxCharge} here); a balance may not exceed MAX_BALANCE (${config.maxBalance} here): 422 CHARGE_LIMIT_EXCEEDED. With an Idempotency-Key, a retry returns the first response and moves no money twice.`,
       security: BearerSecurity,
       params: userParams,
       headers: IdempotencyHeaders,
@@ -33,22 +28,18 @@ export function registerPointRoutes (app: FastifyInstance, deps: AppDeps, auth: 
       response: { 200: BalanceSchema, ...problems(400, 401, 403, 422, 503) }
     }
   }, async (request) => {
-    const { id } = request.params as { id: string }
+    const { id } = request.params
     requireSelf(request, id)
-    const { amount } = request.body as { amount: number }
-    const key = request.headers['idempotency-key'] as string | undefined
-    return counted(metrics.charges, () => key === undefined
-      ? chargePoints(chargeDeps, { userId: id, amount })
-      : runIdempotent(idemDeps, { scope: `charge:${id}`, key, request: { amount } }, transact => chargePoints({ ...chargeDeps, transact }, { userId: id, amount })))
+    return counted(metrics.charges, () => points.charge({ userId: id, amount: request.body.amount }, request.headers['idempotency-key']))
   })
 
   app.get('/users/:id/points', {
     onRequest: auth.authenticate,
     schema: { tags: ['points'], summary: 'Balance (0 for a user who never charged)', security: BearerSecurity, params: userParams, response: { 200: BalanceSchema, ...problems(400, 401, 403) } }
   }, async (request) => {
-    const { id } = request.params as { id: string }
+    const { id } = request.params
     requireSelf(request, id)
-    return getBalance({ points: deps.stores.points }, id)
+    return points.balance(id)
   })
 
   app.get('/users/:id/points/history', {
@@ -78,14 +69,14 @@ export function registerPointRoutes (app: FastifyInstance, deps: AppDeps, auth: 
       }
     }
   }, async (request) => {
-    const { id } = request.params as { id: string }
+    const { id } = request.params
     requireSelf(request, id)
-    const q = request.query as { limit?: string, cursor?: string }
+    const q = request.query
     const limit = q.limit === undefined ? 20 : Number(q.limit)
     if (limit < 1 || limit > 100) throw new ValidationError('limit is out of range', [{ path: 'querystring/limit', message: 'must be from 1 to 100' }])
     const beforeId = q.cursor === undefined ? undefined : parseId(q.cursor)
     if (beforeId === null) throw new ValidationError('cursor is not valid', [{ path: 'querystring/cursor', message: 'use nextCursor from the previous page' }])
-    const page = await getPointHistory({ points: deps.stores.points }, { userId: id, limit, beforeId })
+    const page = await points.history({ userId: id, limit, beforeId })
     return {
       items: page.items.map(e => ({
         id: String(e.id), type: e.type, amount: e.amount, balanceAfter: e.balanceAfter,

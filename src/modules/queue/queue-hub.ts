@@ -2,7 +2,7 @@
 // across instances) and sends what changed, so an admission made by any instance reaches every stream.
 
 import type { SseStream } from '../../http/sse.js'
-import { currentTickets, type WaitingRoomDeps } from './waiting-room.js'
+import type { QueueTicket } from './waiting-room.js'
 
 interface Watcher { tokenId: string, last: string, stream: SseStream }
 
@@ -16,7 +16,8 @@ export interface QueueHub {
   size (): number
 }
 
-export function createQueueHub (deps: WaitingRoomDeps, toBody: (t: NonNullable<Awaited<ReturnType<typeof currentTickets>>[number]>) => Record<string, unknown>): QueueHub {
+/** `read` gives the current tickets of many tokens of one concert at once (null for lapsed ones). */
+export function createQueueHub (read: (concertId: number, tokenIds: string[]) => Promise<Array<QueueTicket | null>>, toBody: (t: QueueTicket) => unknown): QueueHub {
   const byConcert = new Map<number, Set<Watcher>>()
   return {
     watch (concertId, tokenId, lastKey, stream) {
@@ -29,7 +30,7 @@ export function createQueueHub (deps: WaitingRoomDeps, toBody: (t: NonNullable<A
     async refresh () {
       for (const [concertId, set] of byConcert) {
         const watchers = [...set]
-        const tickets = await currentTickets(deps, concertId, watchers.map(w => w.tokenId))
+        const tickets = await read(concertId, watchers.map(w => w.tokenId))
         watchers.forEach((w, i) => {
           const t = tickets[i]
           if (!t) {

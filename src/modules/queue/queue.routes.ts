@@ -1,17 +1,16 @@
 // HTTP routes of the waiting room: join, read (heartbeat), live events, leave.
 
-import { Type } from 'typebox'
-import type { FastifyInstance, FastifyRequest } from 'fastify'
-import type { AppDeps } from '../../deps.js'
+import { Type, type Static } from 'typebox'
+import type { FastifyReply, FastifyRequest } from 'fastify'
 import { iso } from '../../shared/clock.js'
 import { NotFoundError } from '../../shared/errors.js'
 import { parseId } from '../../shared/ids.js'
-import type { Auth } from '../../http/auth.js'
 import { principalOf } from '../../http/auth.js'
+import type { App, RouteDeps } from '../../http/route-deps.js'
 import { BearerSecurity, IdString, Instant, QueueTokenHeaders, problems } from '../../http/schemas.js'
 import { openSse } from '../../http/sse.js'
 import { ticketKey, type QueueHub } from './queue-hub.js'
-import { currentTicket, joinQueue, leaveQueue, verifyQueueToken, type QueueTicket } from './waiting-room.js'
+import type { QueueTicket } from './waiting-room.js'
 
 export const TicketSchema = Type.Object({
   token: Type.String({ description: 'opaque, signed; send it as the Queue-Token header' }),
@@ -22,7 +21,7 @@ export const TicketSchema = Type.Object({
   activeUntil: Type.Union([Instant, Type.Null()], { description: 'set once ACTIVE' })
 })
 
-export const ticketBody = (t: QueueTicket): Record<string, unknown> => ({
+export const ticketBody = (t: QueueTicket): Static<typeof TicketSchema> => ({
   token: t.token,
   concertId: String(t.concertId),
   status: t.status,
@@ -31,18 +30,23 @@ export const ticketBody = (t: QueueTicket): Record<string, unknown> => ({
   activeUntil: t.activeUntil === null ? null : iso(t.activeUntil)
 })
 
-const tokenOf = (request: FastifyRequest): string | undefined =>
-  (request.headers['queue-token'] as string | undefined) ?? (request.query as { queue_token?: string } | undefined)?.queue_token
+/** The queue token from the header, or (event streams only, whose schema declares it: EventSource cannot send headers) the query. */
+const tokenOf = (request: { headers: { 'queue-token'?: string }, query: unknown }): string | undefined => {
+  const query = request.query
+  const fromQuery = typeof query === 'object' && query !== null && 'queue_token' in query && typeof query.queue_token === 'string' ? query.queue_token : undefined
+  return request.headers['queue-token'] ?? fromQuery
+}
 
 const queueSecurity = [{ queueToken: [] }]
 
-export function registerQueueRoutes (app: FastifyInstance, deps: AppDeps, auth: Auth, hub: QueueHub): void {
-  const room = { queue: deps.queue, concerts: deps.concerts, clock: deps.clock, secret: deps.config.jwtSecret }
+export function registerQueueRoutes (app: App, { useCases, auth }: RouteDeps, hub: QueueHub): void {
+  const { queue } = useCases
   // A bearer is optional on token routes; when one is sent it must own the token.
   const optionalBearer = (request: FastifyRequest): string | undefined => request.principal?.userId
-  const softAuth = async (request: FastifyRequest, reply: Parameters<Auth['authenticate']>[1]): Promise<void> => {
+  const softAuth = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     request.principal = null
-    const hasBearer = request.headers.authorization !== undefined || typeof (request.query as { access_token?: unknown } | undefined)?.access_token === 'string'
+    const query = request.query
+    const hasBearer = request.headers.authorization !== undefined || (typeof query === 'object' && query !== null && 'access_token' in query)
     if (hasBearer) await auth.authenticate(request, reply)
   }
 
@@ -57,10 +61,10 @@ export function registerQueueRoutes (app: FastifyInstance, deps: AppDeps, auth: 
       response: { 200: TicketSchema, 201: TicketSchema, ...problems(400, 401, 404, 503) }
     }
   }, async (request, reply) => {
-    const { concertId } = request.body as { concertId: string }
+    const { concertId } = request.body
     const id = parseId(concertId)
     if (id === null) throw new NotFoundError('CONCERT_NOT_FOUND', `no concert ${concertId}`)
-    const { ticket, created } = await joinQueue(room, { userId: principalOf(request).userId, concertId: id })
+    const { ticket, created } = await queue.join({ userId: principalOf(request).userId, concertId: id })
     return reply.code(created ? 201 : 200).send(ticketBody(ticket))
   })
 
@@ -75,8 +79,8 @@ export function registerQueueRoutes (app: FastifyInstance, deps: AppDeps, auth: 
       response: { 200: TicketSchema, ...problems(401, 410, 503) }
     }
   }, async (request) => {
-    const claims = verifyQueueToken(room, tokenOf(request), optionalBearer(request))
-    return ticketBody(await currentTicket(room, claims))
+    const claims = queue.verify(tokenOf(request), optionalBearer(request))
+    return ticketBody(await queue.current(claims))
   })
 
   app.get('/queue/tokens/current/events', {
@@ -91,8 +95,8 @@ export function registerQueueRoutes (app: FastifyInstance, deps: AppDeps, auth: 
       response: { 200: { description: 'text/event-stream of ticket events', type: 'string' }, ...problems(401, 410, 503) }
     }
   }, async (request, reply) => {
-    const claims = verifyQueueToken(room, tokenOf(request), optionalBearer(request))
-    const first = await currentTicket(room, claims)
+    const claims = queue.verify(tokenOf(request), optionalBearer(request))
+    const first = await queue.current(claims)
     const stream = openSse(request, reply)
     stream.send(ticketBody(first))
     hub.watch(claims.concertId, claims.tokenId, ticketKey(first), stream)
@@ -108,8 +112,8 @@ export function registerQueueRoutes (app: FastifyInstance, deps: AppDeps, auth: 
       response: { 204: Type.Null({ description: 'left' }), ...problems(401, 410, 503) }
     }
   }, async (request, reply) => {
-    const claims = verifyQueueToken(room, tokenOf(request), optionalBearer(request))
-    await leaveQueue(room, claims)
-    return reply.code(204).send()
+    const claims = queue.verify(tokenOf(request), optionalBearer(request))
+    await queue.leave(claims)
+    return reply.code(204).send(null)
   })
 }

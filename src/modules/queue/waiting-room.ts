@@ -81,3 +81,9 @@ export async function admitWaiting (deps: Pick<WaitingRoomDeps, 'queue' | 'clock
   for (const concertId of await deps.queue.concerts()) admitted += await deps.queue.admit(concertId, deps.clock.now())
   return admitted
 }
+
+/** A purchase ends the buyer's turn: their token for the concert lapses and the slot goes to the next in line now. */
+export async function endTurnAfterPurchase (deps: Pick<WaitingRoomDeps, 'queue' | 'clock'>, input: { concertId: number, userId: string }): Promise<void> {
+  await deps.queue.leaveByUser(input.concertId, input.userId)
+  await deps.queue.admit(input.concertId, deps.clock.now())
+}

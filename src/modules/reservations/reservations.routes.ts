@@ -1,20 +1,16 @@
 // HTTP routes of reservations: hold a seat, read, list, cancel.
 
-import { Type } from 'typebox'
-import type { FastifyInstance } from 'fastify'
-import type { AppDeps } from '../../deps.js'
+import { Type, type Static } from 'typebox'
 import { iso } from '../../shared/clock.js'
 import { isCalendarDate } from '../../shared/dates.js'
-import { NotFoundError, ValidationError } from '../../shared/errors.js'
+import { ValidationError } from '../../shared/errors.js'
 import { parseId } from '../../shared/ids.js'
-import type { Auth } from '../../http/auth.js'
 import { principalOf, requireSelf } from '../../http/auth.js'
-import { counted, type Metrics } from '../../http/metrics.js'
-import { BearerSecurity, CalendarDate, IdString, Instant, QueueSecurity, QueueTokenHeaders, UserId, Won, problems } from '../../http/schemas.js'
-import { requireActive } from '../queue/waiting-room.js'
-import { cancelHold } from './cancel-hold.js'
-import { getReservation, listUserReservations } from './get-reservation.js'
-import { holdSeat } from './hold-seat.js'
+import { counted } from '../../http/metrics.js'
+import type { App, RouteDeps } from '../../http/route-deps.js'
+import {
+  BearerSecurity, CalendarDate, IdString, Instant, QueueSecurity, QueueTokenHeaders, ReservationIdParams, UserId, Won, problems, reservationIdOf
+} from '../../http/schemas.js'
 import type { Reservation } from './reservation.js'
 
 export const ReservationSchema = Type.Object({
@@ -24,30 +20,20 @@ export const ReservationSchema = Type.Object({
   date: CalendarDate,
   seatNo: Type.Integer(),
   price: Won,
-  status: Type.Union(['HELD', 'CONFIRMED', 'CANCELLED', 'EXPIRED'].map(s => Type.Literal(s))),
+  status: Type.Union([Type.Literal('HELD'), Type.Literal('CONFIRMED'), Type.Literal('CANCELLED'), Type.Literal('EXPIRED')]),
   heldUntil: Instant,
   paidAt: Type.Optional(Instant)
 })
 
-export function reservationBody (r: Reservation): Record<string, unknown> {
+export function reservationBody (r: Reservation): Static<typeof ReservationSchema> {
   return {
     id: String(r.id), userId: r.userId, concertId: String(r.concertId), date: r.date, seatNo: r.seatNo, price: r.price,
     status: r.status, heldUntil: iso(r.heldUntil), ...(r.paidAt !== null ? { paidAt: iso(r.paidAt) } : {})
   }
 }
 
-/** An id from the path; an id that cannot exist is simply not found. */
-export function reservationIdOf (id: string): number {
-  const n = parseId(id)
-  if (n === null) throw new NotFoundError('RESERVATION_NOT_FOUND', `no reservation ${id}`)
-  return n
-}
-
-export function registerReservationRoutes (app: FastifyInstance, deps: AppDeps, auth: Auth, metrics: Metrics): void {
-  const room = { queue: deps.queue, concerts: deps.concerts, clock: deps.clock, secret: deps.config.jwtSecret }
-  const holdDeps = { ...deps, users: deps.stores.points, events: deps.seatEvents, holdTtlMs: deps.config.holdTtlMs, maxHoldsPerUser: deps.config.maxHoldsPerUser }
-  const readDeps = { reservations: deps.stores.reservations, clock: deps.clock }
-  const idParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 32 }) })
+export function registerReservationRoutes (app: App, { useCases, auth, metrics }: RouteDeps): void {
+  const { queue, reservations } = useCases
 
   app.post('/reservations', {
     onRequest: auth.authenticate,
@@ -61,24 +47,24 @@ export function registerReservationRoutes (app: FastifyInstance, deps: AppDeps, 
       response: { 201: ReservationSchema, ...problems(400, 401, 403, 404, 409, 410, 503) }
     }
   }, async (request, reply) => {
-    const body = request.body as { date: string, seatNo: number, concertId?: string }
+    const body = request.body
     if (!isCalendarDate(body.date)) throw new ValidationError('not a calendar date', [{ path: 'body/date', message: 'must be a real calendar date YYYY-MM-DD' }])
     const userId = principalOf(request).userId
     const wanted = body.concertId === undefined ? undefined : (parseId(body.concertId) ?? -1)
-    const entry = await requireActive(room, request.headers['queue-token'] as string | undefined, userId, wanted)
-    const reservation = await counted(metrics.holds, () => holdSeat(holdDeps, { userId, concertId: entry.concertId, date: body.date, seatNo: body.seatNo }))
+    const entry = await queue.requireActive(request.headers['queue-token'], userId, wanted)
+    const reservation = await counted(metrics.holds, () => reservations.hold({ userId, concertId: entry.concertId, date: body.date, seatNo: body.seatNo }))
     return reply.code(201).send(reservationBody(reservation))
   })
 
   app.get('/reservations/:id', {
     onRequest: auth.authenticate,
     schema: {
-      tags: ['reservations'], summary: 'One reservation (owner or admin)', security: BearerSecurity, params: idParams,
+      tags: ['reservations'], summary: 'One reservation (owner or admin)', security: BearerSecurity, params: ReservationIdParams,
       response: { 200: ReservationSchema, ...problems(401, 403, 404) }
     }
   }, async (request) => {
     const p = principalOf(request)
-    const r = await getReservation(readDeps, { id: reservationIdOf((request.params as { id: string }).id), userId: p.userId, isAdmin: p.isAdmin })
+    const r = await reservations.get({ id: reservationIdOf(request.params.id), userId: p.userId, isAdmin: p.isAdmin })
     return reservationBody(r)
   })
 
@@ -88,11 +74,11 @@ export function registerReservationRoutes (app: FastifyInstance, deps: AppDeps, 
       tags: ['reservations'],
       summary: 'Cancel a live hold (owner)',
       description: 'The seat is AVAILABLE at once. Only a HELD reservation can be cancelled (409 RESERVATION_NOT_HELD).',
-      security: BearerSecurity, params: idParams,
+      security: BearerSecurity, params: ReservationIdParams,
       response: { 200: ReservationSchema, ...problems(401, 403, 404, 409) }
     }
   }, async (request) => {
-    const r = await cancelHold({ ...deps, events: deps.seatEvents }, { userId: principalOf(request).userId, reservationId: reservationIdOf((request.params as { id: string }).id) })
+    const r = await reservations.cancel({ userId: principalOf(request).userId, reservationId: reservationIdOf(request.params.id) })
     return reservationBody(r)
   })
 
@@ -104,8 +90,8 @@ export function registerReservationRoutes (app: FastifyInstance, deps: AppDeps, 
       response: { 200: Type.Object({ reservations: Type.Array(ReservationSchema) }), ...problems(400, 401, 403) }
     }
   }, async (request) => {
-    const { id } = request.params as { id: string }
+    const { id } = request.params
     requireSelf(request, id)
-    return { reservations: (await listUserReservations(readDeps, id)).map(reservationBody) }
+    return { reservations: (await reservations.listByUser(id)).map(reservationBody) }
   })
 }

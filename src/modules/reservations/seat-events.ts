@@ -2,7 +2,13 @@
 
 import type { SeatStatus } from '../concerts/concert.js'
 
-export interface SeatChange { showId: number, seatNo: number, status: SeatStatus }
+export interface SeatChange {
+  showId: number
+  seatNo: number
+  status: SeatStatus
+  /** With HELD: when the hold lapses, so live seat maps can show it AVAILABLE by then without reading SQL. */
+  heldUntil?: number
+}
 
 export interface SeatEvents {
   publish (change: SeatChange): void

@@ -4,11 +4,13 @@
 import type { Migration, MigrationProvider } from 'kysely'
 import { initial } from './0001-initial.js'
 import { outbox } from './0002-outbox.js'
+import { venueLayout } from './0003-venue-layout.js'
 import { relay } from './0007-relay.js'
 
 const migrations: Record<string, Migration> = {
   '0001_initial': initial,
   '0002_outbox': outbox,
+  '0003_venue_layout': venueLayout,
   '0007_relay': relay
 }
 

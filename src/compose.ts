@@ -1,6 +1,7 @@
 // The composition root: picks SQLite or MySQL, and in-process or Redis for the queue, gate and events, then builds
 // every use case once with its dependencies, so routes receive ready use cases.
 
+import { hostname } from 'node:os'
 import type { Cluster, Redis } from 'ioredis'
 import type { Config } from './config.js'
 import type { AppDeps, Ports, ReadinessCheck } from './deps.js'
@@ -10,6 +11,7 @@ import type { Transact } from './shared/transaction.js'
 import { openDatabase, type SqlDatabase } from './adapters/sql/database.js'
 import { createSqlConcertRepository } from './adapters/sql/concerts.sql.js'
 import { createSqlStores, createSqlTransact } from './adapters/sql/stores.js'
+import { createSqlOutboxRelayStore } from './adapters/sql/outbox-relay.sql.js'
 import { createMemoryQueueStore } from './adapters/memory/queue.memory.js'
 import { createMemorySeatEvents } from './adapters/memory/seat-events.memory.js'
 import { createCachedConcertRepository } from './adapters/memory/cached-concerts.js'
@@ -19,6 +21,9 @@ import { createConcert } from './modules/concerts/create-concert.js'
 import { listBookableDates } from './modules/concerts/list-dates.js'
 import { listSeats } from './modules/concerts/list-seats.js'
 import { runIdempotent, type IdempotencyDeps } from './modules/idempotency/run-idempotent.js'
+import type { EventStream } from './modules/outbox/event-stream.js'
+import { listEvents } from './modules/outbox/list-events.js'
+import { pruneEvents, relayEvents } from './modules/outbox/relay-events.js'
 import { payReservation } from './modules/payments/pay-reservation.js'
 import { chargePoints, getBalance, getPointHistory } from './modules/points/charge-points.js'
 import type { QueueTokenClaims } from './modules/queue/queue-token.js'
@@ -31,6 +36,7 @@ import { getReservation, listUserReservations } from './modules/reservations/get
 import { openGate } from './modules/reservations/hold-gate.js'
 import { holdSeat, type HoldSeatInput } from './modules/reservations/hold-seat.js'
 import type { SeatChange } from './modules/reservations/seat-events.js'
+import { randomId } from './shared/ids.js'
 
 export interface Composed { deps: AppDeps, database: SqlDatabase, close: () => Promise<void> }
 
@@ -53,7 +59,7 @@ function withIdempotencyKey<I, T> (
 
 /** Every use case of the service, each with its dependencies bound once. */
 export function buildUseCases (ports: Ports, config: Config, clock: Clock) {
-  const { concerts, stores, transact, queue, gate, seatEvents } = ports
+  const { concerts, stores, transact, queue, gate, seatEvents, outboxRelay, eventStream } = ports
   const room: WaitingRoomDeps = { queue, concerts, clock, secret: config.jwtSecret }
   const idempotency: IdempotencyDeps = { idempotency: stores.idempotency, transact, clock }
   const readReservations = { reservations: stores.reservations, clock }
@@ -67,6 +73,10 @@ export function buildUseCases (ports: Ports, config: Config, clock: Clock) {
     onPaid: (r: { concertId: number, userId: string }) => endTurnAfterPurchase(room, r).catch(() => {})
   }
   const chargeDeps = { transact, users: stores.points, clock, maxCharge: config.maxCharge, maxBalance: config.maxBalance }
+  const pruneDeps = { relay: outboxRelay, clock, retentionMs: config.eventsRetentionMs }
+  const relayDeps = (stream: EventStream) => ({
+    relay: outboxRelay, stream, clock, holder: ports.instanceId, leaseMs: config.eventsRelayLeaseMs, retentionMs: config.eventsRetentionMs
+  })
 
   return {
     concerts: {
@@ -106,10 +116,18 @@ export function buildUseCases (ports: Ports, config: Config, clock: Clock) {
         (input: { userId: string, reservationId: number }) => ({ scope: `pay:${input.userId}`, request: { reservationId: input.reservationId } }),
         (tx, input) => payReservation({ ...payDeps, transact: tx }, input))
     },
+    events: {
+      list: (input: { after: number | null, limit: number }) => listEvents({ outbox: stores.outbox }, input)
+    },
     jobs: {
       admitWaiting: () => admitWaiting({ queue, clock }),
       expireHolds: () => expireHolds({ reservations: stores.reservations, events: seatEvents, clock }),
-      purgeIdempotency: () => stores.idempotency.purge(clock.now() - IDEMPOTENCY_KEEP_MS)
+      purgeIdempotency: () => stores.idempotency.purge(clock.now() - IDEMPOTENCY_KEEP_MS),
+      /** One relay round; null without a stream (nothing to deliver to). */
+      relayEvents: eventStream ? () => relayEvents(relayDeps(eventStream)) : null,
+      /** Gives the relay lease up so another instance takes over at once (graceful shutdown). */
+      releaseRelayLease: () => outboxRelay.releaseLease(ports.instanceId),
+      pruneEvents: () => pruneEvents(pruneDeps, { withStream: eventStream !== null })
     }
   }
 }
@@ -129,12 +147,14 @@ export async function compose (config: Config, options: { clock?: Clock, log?: (
   let gate = openGate
   let seatEvents: Ports['seatEvents'] = createMemorySeatEvents()
   let sharedRedis: Redis | Cluster | undefined
+  let eventStream: EventStream | null = null
   if (config.redisUrl) {
     // Loaded only in production mode: the embedded mode never touches ioredis.
     const { createRedisClient, pingRedis, redisReady } = await import('./adapters/redis/redis.js')
     const { createRedisQueueStore } = await import('./adapters/redis/queue.redis.js')
     const { createRedisHoldGate } = await import('./adapters/redis/hold-gate.redis.js')
     const { createRedisSeatEvents } = await import('./adapters/redis/seat-events.redis.js')
+    const { createRedisEventStream } = await import('./adapters/redis/event-stream.redis.js')
     const log = options.log
     const redis = createRedisClient(config.redisUrl, 'commands', { log })
     const pub = createRedisClient(config.redisUrl, 'publish', { log })
@@ -146,6 +166,7 @@ export async function compose (config: Config, options: { clock?: Clock, log?: (
     queue = createRedisQueueStore(redis, policy)
     gate = createRedisHoldGate(redis, { log })
     const events = createRedisSeatEvents(pub, sub, { log })
+    eventStream = createRedisEventStream(redis, config.eventsStream)
     seatEvents = events
     readiness.push({ name: 'redis', check: () => pingRedis(redis) })
     closers.push(async () => { await events.close(); redis.disconnect(); pub.disconnect(); sub.disconnect() })
@@ -157,7 +178,10 @@ export async function compose (config: Config, options: { clock?: Clock, log?: (
     transact: createSqlTransact(database),
     queue,
     gate,
-    seatEvents
+    seatEvents,
+    outboxRelay: createSqlOutboxRelayStore(database.db),
+    eventStream,
+    instanceId: `${hostname()}:${process.pid}:${randomId(6)}`
   }
   const deps: AppDeps = { config, clock, ports, useCases: buildUseCases(ports, config, clock), readiness, sharedRedis }
   return {

@@ -26,6 +26,12 @@ export interface Config {
   bodyLimitBytes: number
   /** Trust X-Forwarded-For from a proxy in front (the client address for rate limits and logs). */
   trustProxy: boolean
+  /** The Redis Stream the outbox relay appends events to (production mode). */
+  eventsStream: string
+  /** How long delivered events stay in the outbox table and the stream (ms). */
+  eventsRetentionMs: number
+  /** How long the relay lease lasts without renewal: how soon another instance takes over from a crashed relay (ms). */
+  eventsRelayLeaseMs: number
 }
 
 export class ConfigError extends Error {}
@@ -84,6 +90,9 @@ export function loadConfig (env: Env = process.env): Config {
   const logLevel = env.LOG_LEVEL || 'info'
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`)
 
+  const eventsStream = env.EVENTS_STREAM || 'concert:events'
+  if (!/^[\x21-\x7e]{1,200}$/.test(eventsStream)) throw new ConfigError(`EVENTS_STREAM must be 1–200 printable characters without spaces, got "${eventsStream}"`)
+
   return {
     port: int(env, 'PORT', 3000, 0, 65535),
     host: env.HOST || '127.0.0.1',
@@ -103,6 +112,9 @@ export function loadConfig (env: Env = process.env): Config {
     logLevel,
     rateLimitPerMinute: int(env, 'RATE_LIMIT_PER_MINUTE', 0, 0),
     bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 16 * 1024, 256, 10 * 1024 * 1024),
-    trustProxy: bool(env, 'TRUST_PROXY', false) ?? false
+    trustProxy: bool(env, 'TRUST_PROXY', false) ?? false,
+    eventsStream,
+    eventsRetentionMs: int(env, 'EVENTS_RETENTION_HOURS', 168, 1, 24 * 366) * 3600_000,
+    eventsRelayLeaseMs: int(env, 'EVENTS_RELAY_LEASE_SECONDS', 10, 1, 600) * 1000
   }
 }

@@ -28,7 +28,10 @@ describe('loadConfig', () => {
       logLevel: 'info',
       rateLimitPerMinute: 0,
       bodyLimitBytes: 16 * 1024,
-      trustProxy: false
+      trustProxy: false,
+      eventsStream: 'concert:events',
+      eventsRetentionMs: 7 * 24 * 3600_000,
+      eventsRelayLeaseMs: 10_000
     })
   })
 
@@ -44,12 +47,14 @@ describe('loadConfig', () => {
       PORT: '8080', HOST: '0.0.0.0', DATABASE_URL: MYSQL, REDIS_URL: 'redis://cache:6379/0', JWT_SECRET: SECRET,
       AUTH_DEV_LOGIN: 'yes', SEED_DEMO: 'false', HOLD_TTL_SECONDS: '60', MAX_HOLDS_PER_USER: '2', QUEUE_MAX_ACTIVE: '10',
       QUEUE_ACTIVE_TTL_SECONDS: '120', QUEUE_HEARTBEAT_TIMEOUT_SECONDS: '15', MAX_CHARGE: '500', MAX_BALANCE: '1000',
-      LOG_LEVEL: 'silent', RATE_LIMIT_PER_MINUTE: '600', BODY_LIMIT_BYTES: '4096', TRUST_PROXY: 'true'
+      LOG_LEVEL: 'silent', RATE_LIMIT_PER_MINUTE: '600', BODY_LIMIT_BYTES: '4096', TRUST_PROXY: 'true',
+      EVENTS_STREAM: 'shop:{events}', EVENTS_RETENTION_HOURS: '48', EVENTS_RELAY_LEASE_SECONDS: '3'
     })
     expect(c).toEqual({
       port: 8080, host: '0.0.0.0', databaseUrl: MYSQL, redisUrl: 'redis://cache:6379/0', embedded: false, jwtSecret: SECRET,
       authDevLogin: true, seedDemo: false, holdTtlMs: 60_000, maxHoldsPerUser: 2, queueMaxActive: 10, queueActiveTtlMs: 120_000,
-      queueHeartbeatTimeoutMs: 15_000, maxCharge: 500, maxBalance: 1000, logLevel: 'silent', rateLimitPerMinute: 600, bodyLimitBytes: 4096, trustProxy: true
+      queueHeartbeatTimeoutMs: 15_000, maxCharge: 500, maxBalance: 1000, logLevel: 'silent', rateLimitPerMinute: 600, bodyLimitBytes: 4096, trustProxy: true,
+      eventsStream: 'shop:{events}', eventsRetentionMs: 48 * 3600_000, eventsRelayLeaseMs: 3000
     })
   })
 
@@ -80,7 +85,8 @@ describe('loadConfig', () => {
     ['HOLD_TTL_SECONDS', 'abc'], ['HOLD_TTL_SECONDS', '5m'], ['HOLD_TTL_SECONDS', '0'], ['HOLD_TTL_SECONDS', '1.5'],
     ['MAX_HOLDS_PER_USER', '0'], ['QUEUE_MAX_ACTIVE', '1e3'], ['QUEUE_ACTIVE_TTL_SECONDS', '86401'],
     ['QUEUE_HEARTBEAT_TIMEOUT_SECONDS', 'ten'], ['MAX_CHARGE', '0'], ['MAX_BALANCE', '-5'],
-    ['RATE_LIMIT_PER_MINUTE', 'x'], ['BODY_LIMIT_BYTES', '10']
+    ['RATE_LIMIT_PER_MINUTE', 'x'], ['BODY_LIMIT_BYTES', '10'],
+    ['EVENTS_STREAM', 'two words'], ['EVENTS_RETENTION_HOURS', '0'], ['EVENTS_RELAY_LEASE_SECONDS', '601']
   ])('%s=%s stops the start with a message naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError)
     expect(() => loadConfig({ [name]: value })).toThrow(name)

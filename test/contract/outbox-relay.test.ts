@@ -10,7 +10,7 @@ import { pruneEvents, relayEvents, type RelayEventsDeps } from '../../src/module
 import { createManualClock } from '../../src/shared/clock.js'
 import { randomId } from '../../src/shared/ids.js'
 import { REDIS_BACKENDS, SQL_BACKENDS, openTestDatabase, openTestRedis, type TestRedis } from '../support/backends.js'
-import { readStream } from '../support/event-stream.js'
+import { readStream } from '../support/redis-stream.js'
 import { startProxy } from '../support/tcp-proxy.js'
 
 const DAY = 86_400_000

@@ -5,7 +5,7 @@ import { connectRedis, redisReady } from '../../src/adapters/redis/redis.js'
 import type { NewOutboxEvent } from '../../src/modules/outbox/outbox.js'
 import { randomId } from '../../src/shared/ids.js'
 import { APP_BACKENDS, buildTestApp, type TestApp } from '../support/app.js'
-import { readStream } from '../support/event-stream.js'
+import { readStream } from '../support/redis-stream.js'
 import { waitUntil } from '../support/ports.js'
 
 const event = (n: number): NewOutboxEvent =>

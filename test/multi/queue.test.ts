@@ -1,7 +1,11 @@
 // The waiting room across two real instances (QUEUE_MAX_ACTIVE=3): one FIFO order, one capacity, live admission events.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { admitted, call, demoDates, joinQueue, openEventStream, waitUntil, type Cluster, type Instance, startCluster } from '../support/cluster.js'
+import { startCluster, type Cluster } from '../support/cluster.js'
+import { admitted, call, demoDates, joinQueue } from '../support/http-client.js'
+import type { Instance } from '../support/instances.js'
+import { waitUntil } from '../support/ports.js'
+import { openEventStream } from '../support/sse-client.js'
 
 let cluster: Cluster
 let a: Instance

@@ -4,10 +4,10 @@ import { execFile } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Redis } from 'ioredis'
 import { promisify } from 'node:util'
 import { freePort, waitUntil } from './ports.js'
-import { spawnTied, type TiedProcess } from './tied-process.js'
+import { onRedisPort, startRedisServer } from './redis-server.js'
+import type { TiedProcess } from './tied-process.js'
 
 /** One node as CLUSTER NODES describes it. */
 export interface ClusterNodeInfo {
@@ -54,18 +54,6 @@ export interface RedisClusterOptions {
 
 interface NodeProcess { port: number, busPort: number, dir: string, child: TiedProcess | null }
 
-/** A short-lived connection to one node (no retries; refused at once when the node is down). */
-async function onNode<T> (port: number, work: (r: Redis) => Promise<T>): Promise<T> {
-  const r = new Redis({ port, host: '127.0.0.1', lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0, enableOfflineQueue: false, connectTimeout: 1000, commandTimeout: 2000 })
-  r.on('error', () => {})
-  try {
-    await r.connect()
-    return await work(r)
-  } finally {
-    r.disconnect()
-  }
-}
-
 export function parseClusterNodes (text: string): ClusterNodeInfo[] {
   return text.trim().split('\n').filter(Boolean).map(line => {
     const [id, address, flags, master, , , , , ...slots] = line.split(' ')
@@ -108,12 +96,10 @@ export async function startRedisCluster (options: RedisClusterOptions = {}): Pro
   const running = (): NodeProcess[] => procs.filter(p => p.child !== null)
 
   const launch = async (p: NodeProcess): Promise<void> => {
-    p.child = await spawnTied('redis-server', [
-      '--port', String(p.port), '--bind', '127.0.0.1', '--dir', p.dir,
-      '--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-port', String(p.busPort),
-      '--cluster-node-timeout', String(nodeTimeoutMs), '--save', '', '--appendonly', 'no'
+    p.child = await startRedisServer(p.port, [
+      '--dir', p.dir, '--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-port', String(p.busPort),
+      '--cluster-node-timeout', String(nodeTimeoutMs)
     ])
-    await waitUntil(() => onNode(p.port, async r => (await r.ping()) === 'PONG'), 5000, () => `redis-server (cluster) on port ${p.port} did not start`, 50)
   }
   const kill = async (port: number): Promise<void> => {
     const p = byPort(port)
@@ -126,7 +112,7 @@ export async function startRedisCluster (options: RedisClusterOptions = {}): Pro
     let lastError: unknown = new Error('no cluster node is running')
     for (const p of running()) {
       try {
-        return parseClusterNodes(await onNode(p.port, r => r.call('CLUSTER', 'NODES') as Promise<string>))
+        return parseClusterNodes(await onRedisPort(p.port, r => r.call('CLUSTER', 'NODES') as Promise<string>))
       } catch (err) { lastError = err }
     }
     throw lastError
@@ -138,16 +124,16 @@ export async function startRedisCluster (options: RedisClusterOptions = {}): Pro
 
   const healthy = async (): Promise<boolean> => {
     for (const p of running()) {
-      const info = await onNode(p.port, r => r.call('CLUSTER', 'INFO') as Promise<string>)
+      const info = await onRedisPort(p.port, r => r.call('CLUSTER', 'INFO') as Promise<string>)
       if (!/cluster_state:ok/.test(info)) return false
-      const seen = parseClusterNodes(await onNode(p.port, r => r.call('CLUSTER', 'NODES') as Promise<string>))
+      const seen = parseClusterNodes(await onRedisPort(p.port, r => r.call('CLUSTER', 'NODES') as Promise<string>))
       const live = new Set(running().map(n => n.port))
       const covered = seen.filter(n => n.role === 'master' && !n.failing && live.has(n.port))
         .flatMap(n => n.slots).reduce((sum, [from, to]) => sum + to - from + 1, 0)
       if (covered !== 16384) return false
       // A replica that has not finished its first sync would lose writes at a failover the test then blames on the service.
       if (p.child && seen.find(n => n.port === p.port)?.role === 'replica') {
-        const replication = await onNode(p.port, r => r.info('replication'))
+        const replication = await onRedisPort(p.port, r => r.info('replication'))
         if (!/master_link_status:up/.test(replication) || /master_sync_in_progress:1/.test(replication)) return false
       }
     }
@@ -175,7 +161,7 @@ export async function startRedisCluster (options: RedisClusterOptions = {}): Pro
     ports: procs.map(p => p.port),
     nodes,
     async masterOf (key) {
-      const slot = Number(await onNode(running()[0].port, r => r.call('CLUSTER', 'KEYSLOT', key)))
+      const slot = Number(await onRedisPort(running()[0].port, r => r.call('CLUSTER', 'KEYSLOT', key)))
       const master = (await nodes()).find(n => n.role === 'master' && !n.failing && n.slots.some(([from, to]) => slot >= from && slot <= to))
       if (!master) throw new Error(`no live master serves slot ${slot}`)
       return master.port
@@ -195,7 +181,7 @@ export async function startRedisCluster (options: RedisClusterOptions = {}): Pro
     async flushAll () {
       const current = await nodes()
       const live = new Set(running().map(p => p.port))
-      await Promise.all(current.filter(n => n.role === 'master' && live.has(n.port)).map(n => onNode(n.port, r => r.flushall())))
+      await Promise.all(current.filter(n => n.role === 'master' && live.has(n.port)).map(n => onRedisPort(n.port, r => r.flushall())))
     },
     close
   }

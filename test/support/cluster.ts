@@ -1,9 +1,10 @@
-// N service instances on one fresh MySQL database and one Redis (their own redis-server, a shared logical database, or a given URL).
+// N service instances on one fresh MySQL database and one Redis (a redis-server of their own, a Redis Cluster, a shared logical database, or a given URL).
 
 import { createConnection, type Connection } from 'mysql2/promise'
 import { createMysqlDatabase, openTestRedis } from './backends.js'
 import { CLUSTER_SECRET } from './http-client.js'
 import { startInstance, type Instance } from './instances.js'
+import { acquireSharedRedisCluster } from './redis-cluster.js'
 import { startOwnRedis } from './redis-server.js'
 
 export interface Cluster {
@@ -32,15 +33,22 @@ export interface ClusterOptions {
 }
 
 /**
- * Which Redis a cluster gets unless told: `own` (the default) starts a redis-server of its own on a free port;
+ * Which Redis a cluster gets unless told (TEST_CLUSTER_REDIS): `own` (the default) starts a redis-server of its
+ * own on a free port; `cluster` a private Redis Cluster (3 masters + 3 replicas) shared by the test file;
  * `shared` takes this worker's logical database on the shared server (openTestRedis). The instances' keys
- * (`queue:1:*`, `hold-gate:*`) are the same in every test database, so on a machine where several test runs
- * go on at once, a shared logical database gets flushed and admitted into by someone else's run.
+ * are the same in every test database, so on a machine where several test runs go on at once, a shared
+ * logical database gets flushed and admitted into by someone else's run.
  */
-export const clusterRedis = process.env.TEST_CLUSTER_REDIS === 'shared' ? 'shared' : 'own'
+export const clusterRedis: 'own' | 'cluster' | 'shared' =
+  process.env.TEST_CLUSTER_REDIS === 'shared' ? 'shared' : process.env.TEST_CLUSTER_REDIS === 'cluster' ? 'cluster' : 'own'
 
 async function redisForCluster (): Promise<{ url: string, close: () => Promise<void> }> {
   if (clusterRedis === 'shared') return openTestRedis()
+  if (clusterRedis === 'cluster') {
+    const { cluster, release } = await acquireSharedRedisCluster()
+    await cluster.flushAll()
+    return { url: cluster.url, close: release }
+  }
   const own = await startOwnRedis()
   return { url: own.url, close: () => own.kill() }
 }

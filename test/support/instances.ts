@@ -33,7 +33,7 @@ export interface Instance {
 function baseEnv (): Record<string, string> {
   const env: Record<string, string> = {}
   for (const [k, v] of Object.entries(process.env)) {
-    if (v === undefined || /^(VITEST|NODE_OPTIONS$|TEST_|DATABASE_URL$|REDIS_URL$|JWT_SECRET$|PORT$|HOST$|SEED_DEMO$|QUEUE_|HOLD_|MAX_|LOG_LEVEL$|AUTH_DEV_LOGIN$|RATE_LIMIT|BODY_LIMIT)/.test(k)) continue
+    if (v === undefined || /^(VITEST|NODE_OPTIONS$|TEST_|DATABASE_URL$|REDIS_URL$|JWT_SECRET$|PORT$|HOST$|SEED_DEMO$|QUEUE_|HOLD_|MAX_|LOG_LEVEL$|AUTH_DEV_LOGIN$|RATE_LIMIT|BODY_LIMIT|EVENTS_|TRUST_PROXY)/.test(k)) continue
     env[k] = v
   }
   return env

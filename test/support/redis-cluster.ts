@@ -83,10 +83,22 @@ export async function startRedisCluster (options: RedisClusterOptions = {}): Pro
   const nodeTimeoutMs = options.nodeTimeoutMs ?? 1500
   const root = mkdtempSync(join(tmpdir(), 'concert-redis-cluster-'))
   const procs: NodeProcess[] = []
+  const taken = new Set<number>()
+  // Ports free a moment ago may be taken by the time redis-server binds (other tests start servers too).
+  const pickPorts = async (p: { port: number, busPort: number }): Promise<void> => {
+    for (const k of ['port', 'busPort'] as const) {
+      let port = await freePort()
+      while (taken.has(port)) port = await freePort()
+      taken.add(port)
+      p[k] = port
+    }
+  }
   for (let i = 0; i < masters * (1 + replicas); i++) {
     const dir = join(root, `node${i}`)
     mkdirSync(dir)
-    procs.push({ port: await freePort(), busPort: await freePort(), dir, child: null })
+    const p: NodeProcess = { port: 0, busPort: 0, dir, child: null }
+    await pickPorts(p)
+    procs.push(p)
   }
   const byPort = (port: number): NodeProcess => {
     const p = procs.find(n => n.port === port)
@@ -142,8 +154,20 @@ export async function startRedisCluster (options: RedisClusterOptions = {}): Pro
   const waitHealthy = (timeoutMs = 20_000): Promise<void> =>
     waitUntil(healthy, timeoutMs, () => `redis cluster on ports ${procs.map(p => p.port).join(',')} did not become healthy`, 100)
 
+  const launchFresh = async (p: NodeProcess): Promise<void> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await launch(p)
+      } catch (err) {
+        await kill(p.port)
+        if (attempt === 3) throw err
+        await pickPorts(p)
+      }
+    }
+  }
+
   try {
-    await Promise.all(procs.map(launch))
+    await Promise.all(procs.map(launchFresh))
     await promisify(execFile)('redis-cli', [
       '--cluster', 'create', ...procs.map(p => `127.0.0.1:${p.port}`), '--cluster-replicas', String(replicas), '--cluster-yes'
     ], { timeout: 30_000 }).catch((err: Error & { stdout?: string, stderr?: string }) => {

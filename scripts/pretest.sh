@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs before `npm test`: makes sure what the suites talk to is there — starts MariaDB and Redis when they are
-# down, installs Debian's chromium and nginx when missing (as root, with apt) — or stops with one sentence saying
+# down, installs Debian's chromium, nginx and wrk when missing (as root, with apt) — or stops with one sentence saying
 # what is missing and how to get it. TEST_SQL_BACKENDS=sqlite and TEST_E2E=0 skip what those suites need.
 set -uo pipefail
 
@@ -54,10 +54,11 @@ if [[ ",$backends," == *",mysql,"* ]]; then
   fi
 fi
 
-# Debian packages the suites drive: chromium (browser tests, unless TEST_E2E=0) and nginx (load-balancer tests).
+# Debian packages the suites drive: chromium (browser tests, unless TEST_E2E=0), nginx (load-balancer tests), wrk.
 missing=()
 if [ "${TEST_E2E:-1}" != 0 ] && [ ! -x /usr/bin/chromium ]; then missing+=(chromium fonts-nanum); fi
 if [[ ",$backends," == *",mysql,"* ]] && ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then missing+=(nginx-light); fi
+command -v wrk >/dev/null || missing+=(wrk) # the load-generator test (and npm run bench) drive wrk
 if [ ${#missing[@]} -gt 0 ]; then
   if root && command -v apt-get >/dev/null; then
     say "installing from Debian: ${missing[*]}"

@@ -6,8 +6,9 @@ import SqliteDatabase from 'better-sqlite3'
 import { createConnection } from 'mysql2/promise'
 import { Redis } from 'ioredis'
 import { createMysqlDb, type MysqlDb } from '../lib/backends.js'
-import { runLoad, type LoadResult } from '../lib/load.js'
+import type { LoadResult, LoadRunner } from '../load/run-load.js'
 import { freePort, startNode, type Proc } from '../lib/processes.js'
+import { round } from '../lib/stats.js'
 
 export type BaselineKind = 'hello' | 'redis-get' | 'mysql-select' | 'mysql-update' | 'sqlite-select' | 'sqlite-update'
 
@@ -22,6 +23,9 @@ export const BASELINE_LABELS: Record<BaselineKind, string> = {
 
 export interface Ceiling extends LoadResult { kind: BaselineKind, instances: number }
 
+/** The bench's own hello ceiling against plain `wrk -t<threads> -c<connections>` on the same server, same run. */
+export interface GeneratorCheck { benchRps: number, plainWrkRps: number, ratio: number, seconds: number }
+
 export interface CeilingOptions {
   root: string
   tmp: string
@@ -29,7 +33,9 @@ export interface CeilingOptions {
   redisUrl: string
   /** Which ceilings to measure, each with how many server processes. */
   runs: Array<{ kind: BaselineKind, instances: number }>
-  connections: number
+  load: LoadRunner
+  /** Plain wrk against one server (when wrk is the generator): measured right after hello ×1. */
+  reference?: (port: number, connections: number, seconds: number) => Promise<number>
   durationSec: number
   warmupSec: number
   log: (line: string) => void
@@ -64,13 +70,14 @@ async function prepareRedis (url: string): Promise<void> {
   try { await redis.set('bench:baseline', 'x'.repeat(64)) } finally { redis.disconnect() }
 }
 
-export async function measureCeilings (o: CeilingOptions): Promise<Ceiling[]> {
+export async function measureCeilings (o: CeilingOptions): Promise<{ ceilings: Ceiling[], check: GeneratorCheck | null }> {
   const needs = (prefix: string): boolean => o.runs.some(r => r.kind.startsWith(prefix))
   const mysql = needs('mysql') ? await prepareMysql(o.mysqlServerUrl) : null
   const sqliteFile = join(o.tmp, 'baseline.db')
   if (needs('sqlite')) prepareSqlite(sqliteFile)
   if (needs('redis')) await prepareRedis(o.redisUrl)
   const results: Ceiling[] = []
+  let check: GeneratorCheck | null = null
   // Start every server first, all at once (start-up is most of a short run's cost), then load them one by one.
   const procs = new Map<string, Proc[]>()
   const key = (r: { kind: BaselineKind, instances: number }): string => `${r.kind}×${r.instances}`
@@ -94,22 +101,26 @@ export async function measureCeilings (o: CeilingOptions): Promise<Ceiling[]> {
     }))
     for (const run of o.runs) {
       const list = procs.get(key(run)) ?? []
-      const r = await runLoad({
+      const r = await o.load.run({
         name: key(run),
         ports: list.map(p => p.port),
-        connections: o.connections,
         durationSec: o.durationSec,
         warmupSec: o.warmupSec,
-        next: () => ({ method: 'GET', path: '/' }),
-        progress: o.log
+        requests: [{ method: 'GET', path: '/' }],
+        watch: list.map(p => p.pid)
       })
       results.push({ ...r, kind: run.kind, instances: run.instances })
-      o.log(`  ceiling ${run.kind.padEnd(13)} ×${run.instances}: ${r.rps.toLocaleString('en-US').padStart(7)} req/s  p50 ${r.latency.p50} ms  p99 ${r.latency.p99} ms`)
+      o.log(`  ceiling ${run.kind.padEnd(13)} ×${run.instances}: ${r.rps.toLocaleString('en-US').padStart(7)} req/s  p50 ${r.latency.p50} ms  p99 ${r.latency.p99} ms  ${r.cpu.msPerRequest ?? '–'} CPU ms/req`)
+      if (run.kind === 'hello' && run.instances === 1 && o.reference) {
+        const plain = await o.reference(list[0].port, o.load.connections, o.durationSec)
+        check = { benchRps: r.rps, plainWrkRps: plain, ratio: round(r.rps / plain), seconds: o.durationSec }
+        o.log(`  plain wrk on the same hello server: ${plain.toLocaleString('en-US')} req/s; the bench's generator reached ${Math.round(100 * check.ratio)}% of it`)
+      }
       for (const p of list) await p.stop() // an idle server costs nothing, but stop each once measured anyway
     }
   } finally {
     for (const list of procs.values()) for (const p of list) await p.stop()
     await mysql?.drop()
   }
-  return results
+  return { ceilings: results, check }
 }

@@ -44,6 +44,17 @@ export async function flushRedis (url: string): Promise<void> {
   }
 }
 
+/** Redis's `used_memory` (bytes): what the queue keeps there, before and after a run. */
+export async function redisUsedMemory (url: string): Promise<number> {
+  const redis = new Redis(url, { maxRetriesPerRequest: 1, lazyConnect: true })
+  try {
+    await redis.connect()
+    return Number(/used_memory:(\d+)/.exec(await redis.info('memory'))?.[1] ?? 0)
+  } finally {
+    redis.disconnect()
+  }
+}
+
 export async function mysqlVersion (serverUrl: string): Promise<string> {
   try {
     const conn = await createConnection({ uri: serverUrl })

@@ -5,6 +5,7 @@ import { readFileSync, readdirSync } from 'node:fs'
 import os from 'node:os'
 import { mysqlVersion, redisVersion } from './backends.js'
 import { sleep } from './processes.js'
+import { statFields } from './procfs.js'
 
 export interface Machine {
   date: string
@@ -60,13 +61,10 @@ export async function describeMachine (mysqlServerUrl: string, redisUrl: string)
 
 interface CpuSnapshot { total: number, busy: number, own: number, stores: number }
 
+/** utime + stime in clock ticks (and, for this process, its reaped children's: the service and generators). */
 function jiffiesOf (pid: string | number): number {
-  try {
-    // Fields after the command name: state is field 3, utime 14, stime 15, cutime 16, cstime 17.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-    return Number(f[11]) + Number(f[12]) + (pid === 'self' ? Number(f[13]) + Number(f[14]) : 0)
-  } catch { return 0 }
+  const f = statFields(pid)
+  return f ? Number(f[11]) + Number(f[12]) + (pid === 'self' ? Number(f[13]) + Number(f[14]) : 0) : 0
 }
 
 function storePids (): string[] {

@@ -4,23 +4,28 @@ export interface LatencySummary { count: number, mean: number, p50: number, p90:
 
 /** Keeps every sample (a run has at most a few hundred thousand), so percentiles are exact, not bucketed. */
 export class Recorder {
-  private samples = new Float64Array(4096)
+  private buf = new Float64Array(4096)
   private n = 0
 
   add (ms: number): void {
-    if (this.n === this.samples.length) {
-      const bigger = new Float64Array(this.samples.length * 2)
-      bigger.set(this.samples)
-      this.samples = bigger
+    if (this.n === this.buf.length) {
+      const bigger = new Float64Array(this.buf.length * 2)
+      bigger.set(this.buf)
+      this.buf = bigger
     }
-    this.samples[this.n++] = ms
+    this.buf[this.n++] = ms
   }
 
   get count (): number { return this.n }
 
+  /** The samples so far (a copy), e.g. to hand them to another process. */
+  samples (): Float64Array { return this.buf.slice(0, this.n) }
+
+  addAll (xs: Float64Array): void { for (const x of xs) this.add(x) }
+
   summary (): LatencySummary {
     if (this.n === 0) return { count: 0, mean: 0, p50: 0, p90: 0, p99: 0, max: 0 }
-    const sorted = this.samples.slice(0, this.n).sort()
+    const sorted = this.buf.slice(0, this.n).sort()
     let sum = 0
     for (let i = 0; i < this.n; i++) sum += sorted[i]
     // Nearest-rank percentile: the smallest sample with at least p% of the samples at or below it.

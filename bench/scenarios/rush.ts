@@ -14,7 +14,7 @@ export type RushStep = typeof RUSH_STEPS[number]
 
 /** Replies that are a normal part of a rush, not errors. */
 const EXPECTED: Record<RushStep, string[]> = {
-  join: ['200', '201'],
+  join: ['200', '201', '409 SOLD_OUT'],
   poll: ['200'],
   seats: ['200'],
   dates: ['200'],
@@ -62,6 +62,10 @@ export interface RushResult {
   holdAttempts: number
   holdsPerSec: number
   bought: number
+  /** Tickets bought per second, from the first hold to the last purchase. */
+  ticketsPerSec: number
+  /** Every request of the rush (all steps) per ticket bought. */
+  requestsPerTicket: number | null
   outcomesByUser: Record<string, number>
   steps: Record<RushStep, StepFigures>
   /** Replies that are neither successes nor an expected 409, by "step status code". */
@@ -73,7 +77,7 @@ export interface RushResult {
   driverWait: LatencySummary
 }
 
-interface Ticket { token: string, status: 'WAITING' | 'ACTIVE', position: number }
+interface Ticket { token: string, status: 'WAITING' | 'ACTIVE' | 'SOLD_OUT' | 'PREQUEUE', position: number, refreshAfterMs?: number | null }
 interface Seat { seatNo: number, price: number, status: string }
 
 export async function runRush (o: RushOptions): Promise<RushResult> {
@@ -84,7 +88,7 @@ export async function runRush (o: RushOptions): Promise<RushResult> {
   const driverWait = new Recorder() // time a request waited for one of the driver's slots before it was sent
   const byUser = new Tally()
   let joined = 0; let admitted = 0; let holds = 0; let holdAttempts = 0; let bought = 0; let waiting = 0
-  let firstHoldAt = 0; let lastHoldAt = 0; let firstAdmitAt = 0; let lastAdmitAt = 0
+  let firstHoldAt = 0; let lastHoldAt = 0; let lastBoughtAt = 0; let firstAdmitAt = 0; let lastAdmitAt = 0
   let soldOutAt: number | null = null
   let announced = false // the site's "sold out" notice: waiting users leave
   let finished = 0
@@ -104,14 +108,17 @@ export async function runRush (o: RushOptions): Promise<RushResult> {
 
   const pick = <T>(xs: T[]): T => xs[Math.floor(Math.random() * xs.length)]
   const jitter = (ms: number): number => ms * (0.8 + Math.random() * 0.4)
-  const interval = (position: number): number =>
-    jitter(position <= o.maxActive ? o.pollMs.near : position <= 5 * o.maxActive ? o.pollMs.mid : o.pollMs.far)
+  // The server's own advice when it gives one (refreshAfterMs), else a schedule by place in the queue.
+  const interval = (t: Ticket): number => jitter(typeof t.refreshAfterMs === 'number'
+    ? t.refreshAfterMs
+    : t.position <= o.maxActive ? o.pollMs.near : t.position <= 5 * o.maxActive ? o.pollMs.mid : o.pollMs.far)
 
   async function user (i: number): Promise<string> {
     const auth = { authorization: `Bearer ${signBearer(o.secret, `${o.userPrefix}${i}`)}` }
     let preferred = pick(o.dates)
     const j = await call<Ticket>('join', 'POST', '/queue/tokens', auth, { concertId: o.concertId })
     joined++
+    if (j.status === 409) return 'lost: sold out at join'
     if (j.status !== 200 && j.status !== 201) return 'join failed'
     let ticket = j.body
     const withToken = (): Record<string, string> => ({ ...auth, 'queue-token': ticket.token })
@@ -122,7 +129,8 @@ export async function runRush (o: RushOptions): Promise<RushResult> {
       try {
         while (ticket.status !== 'ACTIVE') {
           if (announced) { await leave(); return 'left: sold out while waiting' }
-          await sleep(interval(ticket.position))
+          if (ticket.status === 'SOLD_OUT') return 'left: the room said sold out'
+          await sleep(interval(ticket))
           if (announced) { await leave(); return 'left: sold out while waiting' }
           const p = await call<Ticket>('poll', 'GET', '/queue/tokens/current', withToken())
           if (p.status !== 200) return `lost the queue place (${p.status})`
@@ -160,6 +168,7 @@ export async function runRush (o: RushOptions): Promise<RushResult> {
         : null
       if (paid?.status === 200) {
         bought++
+        lastBoughtAt = elapsed()
         if (bought === totalSeats && soldOutAt === null) soldOutAt = elapsed()
         return 'bought a seat'
       }
@@ -236,6 +245,8 @@ export async function runRush (o: RushOptions): Promise<RushResult> {
     holdAttempts,
     holdsPerSec: round(holds / (Math.max(1, lastHoldAt - firstHoldAt) / 1000), 1),
     bought,
+    ticketsPerSec: round(bought / (Math.max(1, lastBoughtAt - firstHoldAt) / 1000), 1),
+    requestsPerTicket: bought > 0 ? round(RUSH_STEPS.reduce((a, st) => a + latency[st].count, 0) / bought, 1) : null,
     outcomesByUser: byUser.counts,
     steps,
     errors: errors.counts,

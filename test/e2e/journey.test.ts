@@ -1,18 +1,30 @@
-// A fan's whole journey in the browser: sign in, charge points, queue, pick a seat by keyboard, pay, see the ticket.
+// A fan's whole journey in the browser: sign in, charge points, queue, pick a seat by keyboard, pay, see the ticket;
+// Back and Forward between those screens; the ticket and cancelling in My reservations; the Korean copy.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Browser } from 'playwright-core'
-import { firstShow, launchBrowser, newFan, screenshot, seat, signIn, type Fan } from './support/browser.js'
+import type { Browser, Page } from 'playwright-core'
+import { chargeByApi, firstShow, launchBrowser, newFan, openSeatMap, screenshot, seat, signIn, type Fan } from './support/browser.js'
 import { startServer, type RunningServer } from './support/server.js'
+
+const heading = (page: Page, name: string) => page.getByRole('heading', { level: 1, name }).waitFor()
+
+/** Every request the page makes, with its headers (to check where the tokens travel). */
+function recordRequests (page: Page): Array<{ url: string, headers: Record<string, string> }> {
+  const seen: Array<{ url: string, headers: Record<string, string> }> = []
+  page.on('request', request => { seen.push({ url: request.url(), headers: request.headers() }) })
+  return seen
+}
 
 describe('a fan books a seat in the browser', () => {
   let server: RunningServer
   let browser: Browser
   let fan: Fan
+  let requests: Array<{ url: string, headers: Record<string, string> }>
 
   beforeAll(async () => {
     server = await startServer()
     browser = await launchBrowser()
     fan = await newFan(browser)
+    requests = recordRequests(fan.page)
   })
 
   afterAll(async () => {
@@ -27,6 +39,8 @@ describe('a fan books a seat in the browser', () => {
     // The app is served by the service itself at /, and asks a stranger to sign in.
     await page.goto(`${server.url}/`)
     await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor()
+    // The one thing to do here is to type a name: the box has the focus from the start.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('user-id')
     await screenshot(page, 'sign-in')
     await signIn(page, server.url, 'fan-journey')
 
@@ -98,6 +112,98 @@ describe('a fan books a seat in the browser', () => {
     await page.getByRole('cell', { name: 'Payment' }).waitFor()
     await expect.poll(() => page.getByTestId('points-balance').innerText()).toBe('₩57,000')
 
+    // The bearer and the queue token travelled in headers only: no URL the app asked for carries one,
+    // the live streams included (a fetch-based reader, not EventSource with query tokens).
+    expect(requests.filter(r => /access_token|queue_token|eyJ/.test(r.url)).map(r => r.url)).toEqual([])
+    const seatStream = requests.find(r => r.url.endsWith(`/concerts/${show.date}/seats/events`))
+    expect(seatStream?.headers.authorization).toMatch(/^Bearer /)
+    expect(seatStream?.headers['queue-token']).toBeTruthy()
+    expect(fan.errors).toEqual([])
+  })
+
+  it('moves between screens with Back and Forward, one press each, never to a screen that only forwards again', async () => {
+    const walker = await newFan(browser)
+    const { page } = walker
+    const show = await firstShow(server.url)
+    await chargeByApi(server.url, 'fan-walker', 200_000)
+    await signIn(page, server.url, 'fan-walker')
+
+    // Concerts → (the waiting room admits at once and steps aside) → the seat map; Back is the concerts again.
+    await page.getByRole('link', { name: new RegExp(`^Book ${show.title}`) }).first().click()
+    await heading(page, 'Choose a seat')
+    await page.goBack()
+    await heading(page, 'Concerts')
+    await page.goForward()
+    await heading(page, 'Choose a seat')
+
+    // Seat map → hold; Back returns to the map, Forward to the hold.
+    await seat(page, 33).click()
+    await page.getByRole('button', { name: 'Hold seat 33' }).click()
+    await heading(page, 'Your seat is held')
+    await page.goBack()
+    await heading(page, 'Choose a seat')
+    expect(await seat(page, 33).getAttribute('data-status')).toBe('MINE')
+    await page.goForward()
+    await heading(page, 'Your seat is held')
+
+    // Paying turns the hold into the ticket: Back goes to the seat map, not to a paid hold or the ticket again.
+    await page.getByRole('button', { name: 'Pay ₩121,000' }).click()
+    await heading(page, 'Payment complete')
+    await page.goBack()
+    await heading(page, 'Choose a seat')
+    await page.goForward()
+    await heading(page, 'Payment complete')
+
+    // Top-level pages are entries too.
+    await page.getByRole('link', { name: 'My reservations', exact: true }).click()
+    await heading(page, 'My reservations')
+    await page.getByRole('link', { name: /^Points/ }).click()
+    await heading(page, 'Points')
+    await page.goBack()
+    await heading(page, 'My reservations')
+    await page.goBack()
+    await heading(page, 'Payment complete')
+    expect(walker.errors).toEqual([])
+    await walker.context.close()
+  })
+
+  it('opens the ticket of a bought seat and cancels a hold from My reservations, and marks the bought seat as yours', async () => {
+    const { page } = fan
+    const show = await firstShow(server.url)
+    await openSeatMap(page, server.url, show)
+    // Seat 15 was bought in the first test: it is the fan's own, not just "sold".
+    expect(await seat(page, 15).getAttribute('data-status')).toBe('OWNED')
+    expect(await seat(page, 15).getAttribute('aria-label')).toBe('Seat 15, grade R, ₩143,000, your seat')
+    await seat(page, 16).click()
+    await page.getByRole('button', { name: 'Hold seat 16' }).click()
+    await heading(page, 'Your seat is held')
+
+    await page.getByRole('link', { name: 'My reservations' }).click()
+    await heading(page, 'My reservations')
+    const held = page.getByTestId('reservation').filter({ hasText: 'Seat 16' })
+    expect(await held.getAttribute('data-status')).toBe('HELD')
+    await page.getByTestId('hold-banner').waitFor()
+    await held.getByRole('button', { name: 'Cancel hold' }).click()
+    const cancelled = page.getByTestId('reservation').filter({ hasText: 'Seat 16' })
+    await expect.poll(() => cancelled.getAttribute('data-status')).toBe('CANCELLED')
+    expect(await cancelled.innerText()).toContain('Cancelled')
+    // The cancelled hold is gone from the banner too.
+    await expect.poll(() => page.getByTestId('hold-banner').count()).toBe(0)
+
+    const bought = page.getByTestId('reservation').filter({ hasText: 'Seat 15' })
+    await bought.getByRole('link', { name: 'View ticket' }).click()
+    await heading(page, 'Reservation')
+    const ticket = page.getByTestId('ticket')
+    expect(await page.getByTestId('ticket-seat').innerText()).toBe('15')
+    expect(await ticket.innerText()).toContain('₩143,000')
+    expect(await ticket.innerText()).toMatch(/Paid at\s+\d{1,2} \w{3} \d{4}, \d{2}:\d{2} KST/)
+    await screenshot(page, 'ticket')
+    await page.getByRole('link', { name: 'Back to my reservations' }).click()
+    await heading(page, 'My reservations')
+
+    // The seat is free again for everyone.
+    await openSeatMap(page, server.url, show)
+    expect(await seat(page, 16).getAttribute('data-status')).toBe('AVAILABLE')
     expect(fan.errors).toEqual([])
   })
 
@@ -108,7 +214,7 @@ describe('a fan books a seat in the browser', () => {
     await page.getByRole('button', { name: /Switch to Korean/ }).click()
     await page.getByRole('heading', { level: 1, name: '내 예매' }).waitFor()
     expect(await page.locator('html').getAttribute('lang')).toBe('ko')
-    expect(await page.getByTestId('reservation').first().innerText()).toContain('예매 확정')
+    expect(await page.locator('[data-testid="reservation"][data-status="CONFIRMED"]').first().innerText()).toContain('예매 확정')
     await page.reload()
     await page.getByRole('heading', { level: 1, name: '내 예매' }).waitFor()
     await screenshot(page, 'reservations-ko')

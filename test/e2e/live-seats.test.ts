@@ -1,7 +1,10 @@
-// Two fans on the same seat map: what one holds, cancels or buys changes on the other's screen without a reload.
+// Two fans on the same seat map: what one holds, cancels or buys changes on the other's screen without a reload;
+// the concert list follows availability by itself, and a sold-out date says so.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
-import { chargeByApi, firstShow, launchBrowser, newFan, openSeatMap, screenshot, seat, signIn, type Fan, type ShowRef } from './support/browser.js'
+import { startProxy } from '../support/tcp-proxy.js'
+import { apiOf } from './support/api.js'
+import { chargeByApi, firstShow, launchBrowser, newFan, openSeatMap, screenshot, holdSeat, seat, signIn, type Fan, type ShowRef } from './support/browser.js'
 import { startServer, type RunningServer } from './support/server.js'
 
 describe('the seat map updates live', () => {
@@ -33,9 +36,7 @@ describe('the seat map updates live', () => {
   it('shows a seat held by another fan as held, then available again when they cancel', async () => {
     expect(await seat(bob.page, 7).getAttribute('data-status')).toBe('AVAILABLE')
 
-    await seat(alice.page, 7).click()
-    await alice.page.getByRole('button', { name: 'Hold seat 7' }).click()
-    await alice.page.getByRole('heading', { level: 1, name: 'Your seat is held' }).waitFor()
+    await holdSeat(alice.page, 7)
 
     await expect.poll(() => seat(bob.page, 7).getAttribute('data-status')).toBe('HELD')
     expect(await seat(bob.page, 7).getAttribute('aria-label')).toBe('Seat 7, grade VIP, ₩165,000, held')
@@ -48,8 +49,11 @@ describe('the seat map updates live', () => {
     await bob.page.getByTestId('seat-feedback').getByText('Seat 7 is not available.').waitFor()
     expect(await seat(bob.page, 7).getAttribute('aria-pressed')).toBe('false')
 
+    // Cancelled: the page says so in its heading (not "Your seat is held" any more) and offers the map again.
     await alice.page.getByRole('button', { name: 'Cancel hold' }).click()
-    await alice.page.getByTestId('hold-feedback').getByText('Your hold was cancelled and the seat is free again.').waitFor()
+    await alice.page.getByRole('heading', { level: 1, name: 'Hold cancelled' }).waitFor()
+    await alice.page.getByText('Your hold was cancelled and the seat is free again.').waitFor()
+    expect(await alice.page.getByRole('button', { name: /^Pay/ }).count()).toBe(0)
     await expect.poll(() => seat(bob.page, 7).getAttribute('data-status')).toBe('AVAILABLE')
     expect(alice.errors).toEqual([])
     expect(bob.errors).toEqual([])
@@ -62,9 +66,7 @@ describe('the seat map updates live', () => {
     // Bob has seat 9 selected when Alice holds it: his selection is cleared with a message.
     await seat(bob.page, 9).click()
     expect(await seat(bob.page, 9).getAttribute('aria-pressed')).toBe('true')
-    await seat(alice.page, 9).click()
-    await alice.page.getByRole('button', { name: 'Hold seat 9' }).click()
-    await alice.page.getByRole('heading', { level: 1, name: 'Your seat is held' }).waitFor()
+    await holdSeat(alice.page, 9)
     await bob.page.getByTestId('seat-feedback').getByText('Seat 9 was just taken by another fan. Please pick another.').waitFor()
     expect(await seat(bob.page, 9).getAttribute('aria-pressed')).toBe('false')
     expect(await bob.page.getByRole('button', { name: 'Hold seat', exact: true }).isDisabled()).toBe(true)
@@ -88,9 +90,7 @@ describe('the seat map updates live', () => {
     await seat(carol.page, 11).click()
     await carol.page.getByRole('button', { name: 'Hold seat 11' }).waitFor()
 
-    await seat(bob.page, 11).click()
-    await bob.page.getByRole('button', { name: 'Hold seat 11' }).click()
-    await bob.page.getByRole('heading', { level: 1, name: 'Your seat is held' }).waitFor()
+    await holdSeat(bob.page, 11)
 
     await carol.page.getByRole('button', { name: 'Hold seat 11' }).click()
     const alert = carol.page.getByRole('alert').filter({ hasText: 'someone just took that seat' })
@@ -100,5 +100,78 @@ describe('the seat map updates live', () => {
     expect(await seat(carol.page, 11).getAttribute('data-status')).toBe('HELD')
     expect(carol.errors).toEqual([])
     await carol.context.close()
+  })
+
+  it('updates the concert list by itself when a date sells out, and offers no booking for it', async () => {
+    const api = apiOf(server.url)
+    const tiny = await api.createConcert('Tiny Hall Night', 2)
+    const { page } = bob
+    await page.getByRole('link', { name: 'Concerts', exact: true }).click()
+    const row = page.locator(`.date-row[data-concert="${tiny.concertId}"]`)
+    await expect.poll(() => row.innerText()).toContain('2 of 2 seats left')
+    await row.getByRole('link', { name: /^Book Tiny Hall Night/ }).waitFor()
+
+    await api.buy('buyer-1', tiny, [1, 2])
+    // No reload: the open list refreshes availability on its own (every 10 s).
+    await expect.poll(() => page.locator(`.date-row[data-concert="${tiny.concertId}"]`).innerText(), { timeout: 20_000 }).toContain('Sold out')
+    expect(await page.locator(`.date-row[data-concert="${tiny.concertId}"]`).getByRole('link').count()).toBe(0)
+    expect(bob.errors).toEqual([])
+  })
+
+  it('shows a sold-out date opened by link as sold out, with nothing to pick and other dates offered', async () => {
+    const api = apiOf(server.url)
+    const gone = await api.createConcert('Gone Tonight', 2)
+    await api.buy('buyer-2', gone, [1, 2])
+    const { page } = bob
+    await page.goto(`${server.url}/#/queue/${gone.concertId}/${gone.date}`)
+    await page.getByRole('heading', { level: 1, name: 'Choose a seat' }).waitFor()
+    await page.getByTestId('selection').getByText('This date is sold out.').waitFor()
+    expect(await page.getByText('Select an available seat on the map.').count()).toBe(0)
+    expect(await page.getByRole('button', { name: /^Hold seat/ }).isVisible()).toBe(false)
+    await page.getByRole('link', { name: 'See other dates' }).waitFor()
+    expect(await page.getByTestId('seat-summary').innerText()).toBe('0 available · 0 held · 2 sold')
+    await screenshot(page, 'sold-out')
+    expect(bob.errors).toEqual([])
+  })
+
+  it('says seats may come back when every seat is held but not yet paid', async () => {
+    const api = apiOf(server.url)
+    const held = await api.createConcert('Held Out', 1)
+    await api.buy('buyer-3', held, [1], { pay: false })
+    const { page } = bob
+    await page.goto(`${server.url}/#/queue/${held.concertId}/${held.date}`)
+    await page.getByRole('heading', { level: 1, name: 'Choose a seat' }).waitFor()
+    await page.getByTestId('selection').getByText(/^Every seat is taken right now\. Held seats come back on sale/).waitFor()
+    expect(await page.getByText('This date is sold out.').count()).toBe(0)
+    expect(bob.errors).toEqual([])
+  })
+
+  it('reconnects the live map by itself after the connection drops, and catches up on what changed meanwhile', async () => {
+    // Dave reaches the service through a TCP proxy the test can cut (a dropped connection, then a way back).
+    const target = new URL(server.url)
+    let proxy = await startProxy({ host: target.hostname, port: Number(target.port) })
+    const viaProxy = `http://127.0.0.1:${proxy.port}`
+    const dave = await newFan(browser)
+    try {
+      await signIn(dave.page, viaProxy, 'dave')
+      await openSeatMap(dave.page, viaProxy, show)
+      const indicator = dave.page.locator('.live-indicator')
+      await expect.poll(() => indicator.getAttribute('data-state')).toBe('live')
+      expect(await seat(dave.page, 30).getAttribute('data-status')).toBe('AVAILABLE')
+
+      await proxy.stop()
+      await expect.poll(() => indicator.getAttribute('data-state')).toBe('connecting')
+      expect(await indicator.innerText()).toBe('Live updates interrupted — reconnecting…')
+      // Seat 30 is held while Dave hears nothing.
+      await apiOf(server.url).buy('erin', show, [30], { pay: false })
+      proxy = await startProxy({ host: target.hostname, port: Number(target.port) }, proxy.port)
+
+      await expect.poll(() => indicator.getAttribute('data-state'), { timeout: 30_000 }).toBe('live')
+      await expect.poll(() => seat(dave.page, 30).getAttribute('data-status')).toBe('HELD')
+      expect(dave.errors).toEqual([])
+    } finally {
+      await dave.context.close()
+      await proxy.stop()
+    }
   })
 })

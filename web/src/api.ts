@@ -3,18 +3,24 @@
 import { session } from './session'
 
 export type SeatStatus = 'AVAILABLE' | 'HELD' | 'SOLD'
-export type ReservationStatus = 'HELD' | 'CONFIRMED' | 'CANCELLED' | 'EXPIRED'
-export type QueueStatus = 'WAITING' | 'ACTIVE'
+export type ReservationStatus = 'HELD' | 'CONFIRMED' | 'CANCELLED' | 'EXPIRED' | 'REFUNDED'
+export type QueueStatus = 'WAITING' | 'ACTIVE' | 'PREQUEUE' | 'SOLD_OUT'
 
+// Fields marked optional are in docs/API.md but not sent by every server version yet: the app works without them.
 export interface Concert { id: string, title: string, venue: string, dates: string[] }
 export interface ShowDate { concertId: string, concertTitle: string, date: string, startsAt: string, totalSeats: number, availableSeats: number }
-export interface QueueTicket { token: string, concertId: string, status: QueueStatus, position: number, estimatedWaitSeconds: number, activeUntil: string | null }
-export interface Seat { seatNo: number, grade: string, price: number, status: SeatStatus }
-export interface SeatMap { concertId: string, date: string, seats: Seat[] }
-export interface SeatEvent { seatNo: number, status: SeatStatus }
+export interface QueueTicket {
+  token: string, concertId: string, status: QueueStatus, position: number, estimatedWaitSeconds: number, activeUntil: string | null
+  tokenId?: string, refreshAfterMs?: number | null, estimatedWaitRange?: { p50: number, p90: number } | null, soldOutLikely?: boolean
+}
+export interface Seat { seatNo: number, grade: string, price: number, status: SeatStatus, section?: string, row?: string }
+export interface SeatMap { concertId: string, date: string, seats: Seat[], version?: number }
+export interface SeatEvent { seatNo: number, status: SeatStatus, section?: string, version?: number }
+export interface ReservedSeat { seatNo: number, section?: string, row?: string, grade: string, price: number }
 export interface Reservation {
   id: string, userId: string, concertId: string, date: string, seatNo: number, price: number,
   status: ReservationStatus, heldUntil: string, paidAt?: string | null
+  seatNos?: number[], seats?: ReservedSeat[], refundedAt?: string | null
 }
 export interface Balance { userId: string, balance: number }
 export interface PointItem { id: string, type: 'CHARGE' | 'USE' | 'REFUND', amount: number, balanceAfter: number, reservationId?: string | null, createdAt: string }
@@ -22,20 +28,28 @@ export interface PointHistory { items: PointItem[], nextCursor: string | null }
 export interface Payment { paymentId: string, reservationId: string, amount: number, balance: number, status: 'CONFIRMED', paidAt: string }
 export interface AccessToken { accessToken: string, expiresAt: string }
 
+/** The seats of a reservation: every seat of a multi-seat order, or the one seat of an older server. */
+export function seatNosOf (reservation: Reservation): number[] {
+  return reservation.seatNos && reservation.seatNos.length > 0 ? reservation.seatNos : [reservation.seatNo]
+}
+
 /** A failed API call: `code` is the problem's stable code, or NETWORK / SERVER / UNKNOWN when there was none. */
 export class ApiError extends Error {
   readonly status: number
   readonly code: string
   readonly requestId: string | null
   readonly retryAfter: number | null
+  /** The problem document's other members (e.g. `unavailable` seats of a SEAT_UNAVAILABLE). */
+  readonly problem: Record<string, unknown>
 
-  constructor (status: number, code: string, detail: string, requestId: string | null, retryAfter: number | null = null) {
+  constructor (status: number, code: string, detail: string, requestId: string | null, retryAfter: number | null = null, problem: Record<string, unknown> = {}) {
     super(detail)
     this.name = 'ApiError'
     this.status = status
     this.code = code
     this.requestId = requestId
     this.retryAfter = retryAfter
+    this.problem = problem
   }
 }
 
@@ -59,12 +73,18 @@ interface RequestOptions {
   signal?: AbortSignal
 }
 
-async function request<T> (method: string, path: string, options: RequestOptions = {}): Promise<T> {
-  const headers: Record<string, string> = { accept: 'application/json' }
-  if (options.body !== undefined) headers['content-type'] = 'application/json'
+/** The headers every call sends: JSON, the bearer (unless auth is false) and a queue token when given. */
+export function apiHeaders (options: { auth?: boolean, queueToken?: string, accept?: string } = {}): Record<string, string> {
+  const headers: Record<string, string> = { accept: options.accept ?? 'application/json' }
   const current = session()
   if (options.auth !== false && current) headers.authorization = `Bearer ${current.accessToken}`
   if (options.queueToken) headers['queue-token'] = options.queueToken
+  return headers
+}
+
+async function request<T> (method: string, path: string, options: RequestOptions = {}): Promise<T> {
+  const headers = apiHeaders(options)
+  if (options.body !== undefined) headers['content-type'] = 'application/json'
   if (options.idempotencyKey) headers['idempotency-key'] = options.idempotencyKey
 
   let response: Response
@@ -77,7 +97,7 @@ async function request<T> (method: string, path: string, options: RequestOptions
       cache: 'no-store'
     })
   } catch (error) {
-    if (error instanceof DOMException && error.name === 'AbortError') throw error
+    if (isAbort(error)) throw error
     throw new ApiError(0, 'NETWORK', String(error), null)
   }
   learnSkew(response)
@@ -85,9 +105,23 @@ async function request<T> (method: string, path: string, options: RequestOptions
     if (response.status === 204) return undefined as T
     return await response.json() as T
   }
+  throw await failure(response, options.auth !== false)
+}
+
+export function isAbort (error: unknown): boolean {
+  return error instanceof DOMException && error.name === 'AbortError'
+}
+
+/** The ApiError of a failed response; a refused bearer also tells the app (sign in again). */
+export async function failure (response: Response, authenticated = true): Promise<ApiError> {
   const error = await toApiError(response)
-  if (error.code === 'UNAUTHENTICATED' && options.auth !== false) unauthenticated?.()
-  throw error
+  if (error.code === 'UNAUTHENTICATED' && authenticated) unauthenticated?.()
+  return error
+}
+
+/** An outage rather than an answer: no connection, a 5xx, or a 429 — worth retrying the same request. */
+export function isTransient (error: unknown): boolean {
+  return error instanceof ApiError && (error.status === 0 || error.status >= 500 || error.status === 429)
 }
 
 let unauthenticated: (() => void) | null = null
@@ -100,15 +134,16 @@ async function toApiError (response: Response): Promise<ApiError> {
   const retryAfter = retryAfterHeader !== null && /^\d+$/.test(retryAfterHeader) ? Number(retryAfterHeader) : null
   let code = response.status >= 500 ? 'SERVER' : 'UNKNOWN'
   let detail = response.statusText
+  let problem: Record<string, unknown> = {}
   try {
-    const problem = await response.json() as { code?: unknown, detail?: unknown, title?: unknown }
+    problem = await response.json() as Record<string, unknown>
     if (typeof problem.code === 'string') code = problem.code
     if (typeof problem.detail === 'string') detail = problem.detail
     else if (typeof problem.title === 'string') detail = problem.title
   } catch {
     // Not JSON (a proxy's error page, say): the status alone decides the message.
   }
-  return new ApiError(response.status, code, detail, requestId, retryAfter)
+  return new ApiError(response.status, code, detail, requestId, retryAfter, typeof problem === 'object' && problem !== null ? problem : {})
 }
 
 /** A random UUID v4, also where crypto.randomUUID is missing (plain http on a non-local host). */
@@ -138,8 +173,9 @@ export const api = {
 
   seats: (date: string, queueToken: string, signal?: AbortSignal) =>
     request<SeatMap>('GET', `/concerts/${encodeURIComponent(date)}/seats`, { queueToken, signal }),
-  hold: (date: string, seatNo: number, queueToken: string) =>
-    request<Reservation>('POST', '/reservations', { body: { date, seatNo }, queueToken }),
+  hold: (date: string, seatNos: number[], queueToken: string) =>
+    // One seat goes as `seatNo`, the body every server version takes; several as one all-or-nothing `seatNos` order.
+    request<Reservation>('POST', '/reservations', { body: seatNos.length === 1 ? { date, seatNo: seatNos[0] } : { date, seatNos }, queueToken }),
   reservation: (id: string, signal?: AbortSignal) => request<Reservation>('GET', `/reservations/${encodeURIComponent(id)}`, { signal }),
   cancel: (id: string) => request<Reservation>('DELETE', `/reservations/${encodeURIComponent(id)}`),
   pay: (id: string, idempotencyKey: string) =>
@@ -153,12 +189,8 @@ export const api = {
     request<PointHistory>('GET', `${userPath()}/points/history?limit=20${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { signal })
 }
 
-export function queueEventsUrl (queueToken: string): string {
-  return `/queue/tokens/current/events?queue_token=${encodeURIComponent(queueToken)}`
-}
-
-export function seatEventsUrl (date: string, queueToken: string): string {
-  const current = session()
-  const params = new URLSearchParams({ access_token: current?.accessToken ?? '', queue_token: queueToken })
-  return `/concerts/${encodeURIComponent(date)}/seats/events?${params.toString()}`
+/** Event-stream paths: the tokens go in headers (see stream.ts), never in the URL, so they stay out of logs and history. */
+export const streams = {
+  queue: '/queue/tokens/current/events',
+  seats: (date: string) => `/concerts/${encodeURIComponent(date)}/seats/events`
 }

@@ -3,7 +3,7 @@
 import { ApiError } from './api'
 import { hasMessage, t } from './i18n'
 
-type Child = Node | string | number | null | undefined | false | Child[]
+export type Child = Node | string | number | null | undefined | false | Child[]
 type AttrValue = string | number | boolean | null | undefined | ((event: Event) => void)
 export type Attrs = Record<string, AttrValue>
 
@@ -44,12 +44,12 @@ export function errorMessage (error: unknown): string {
   return t('error.UNKNOWN')
 }
 
-/** An inline alert for an error: the message, a small line with the code for support, and optional actions. */
 /** The "Try again" button of a page whose data failed to load: it renders the page again. */
 export function retryButton (render: () => Promise<void> | void): HTMLElement {
   return h('button', { type: 'button', class: 'btn', onClick: () => { void render() } }, t('common.retry'))
 }
 
+/** An inline alert for an error: the message, a small line with the code for support, and optional actions. */
 export function errorBox (error: unknown, ...actions: Child[]): HTMLElement {
   const code = error instanceof ApiError ? error.code : null
   const requestId = error instanceof ApiError ? error.requestId : null

@@ -15,7 +15,6 @@ const en = {
   'lang.switchLabel': '한국어 (Switch to Korean)',
   'common.loading': 'Loading…',
   'common.retry': 'Try again',
-  'common.back': 'Back',
   'common.dismiss': 'Dismiss',
   'common.details': 'Error code {code} · request {requestId}',
   'common.detailsNoRequest': 'Error code {code}',
@@ -31,7 +30,7 @@ const en = {
   'signin.token': 'Access token (JWT)',
   'signin.tokenSubmit': 'Use this token',
   'signin.tokenInvalid': 'That does not look like an access token.',
-  'signin.expired': 'Your sign-in has expired. Please sign in again.',
+  'signin.expired': 'You were signed out: your sign-in is no longer valid (it expired, or the service restarted). Sign in again to pick up where you left off.',
 
   'concerts.title': 'Concerts',
   'concerts.empty': 'No concerts are on sale right now.',
@@ -57,14 +56,22 @@ const en = {
   'queue.admitted': 'It is your turn! Opening the seat map…',
   'queue.leave': 'Leave the queue',
   'queue.left': 'You left the queue.',
-  'queue.expired': 'Your place in the waiting room has expired.',
   'queue.rejoin': 'Join the queue again',
   'queue.announce': 'You are number {position} in line.',
+  'queue.moved': 'You have moved up {moved} of the {start} places since you joined.',
+  'queue.startedAt': 'You joined at number {start}.',
+  'queue.prequeue': 'Sales have not opened yet. Keep this page open: places are drawn when sales open.',
 
   'seats.title': 'Choose a seat',
   'seats.stage': 'STAGE',
   'seats.mapLabel': 'Seat map, {count} seats',
   'seats.help': 'Use the arrow keys to move between seats and Enter to select one.',
+  'seats.helpTouch': 'Tap a seat to pick it. Swipe the map to see more seats; − and + change the seat size.',
+  'seats.section': 'Section {section}',
+  'seats.zoom': 'Seat size',
+  'seats.selection': 'Your selection',
+  'seats.zoomIn': 'Larger seats',
+  'seats.zoomOut': 'Smaller seats',
   'seats.legend': 'Legend',
   'seats.grades': 'Grades and prices',
   'seats.states': 'Seat states',
@@ -72,25 +79,34 @@ const en = {
   'seats.state.HELD': 'held',
   'seats.state.SOLD': 'sold',
   'seats.state.MINE': 'held by you',
+  'seats.state.OWNED': 'your seat',
   'seats.state.SELECTED': 'selected',
   'seats.label': 'Seat {no}, grade {grade}, {price}, {state}',
   'seats.selected': 'Seat {no} · grade {grade} · {price}',
   'seats.selectPrompt': 'Select an available seat on the map.',
-  'seats.hold': 'Hold seat {no}',
+  'seats.hold': 'Hold {seats}',
+  'seats.total': 'Total {amount}',
+  'seats.limit': 'You can pick up to {count} seats.',
+  'seats.noneFree': 'Every seat is taken right now. Held seats come back on sale when they are not paid in time, and this map shows it at once.',
+  'seats.soldOut': 'This date is sold out.',
+  'seats.otherDates': 'See other dates',
+  'seats.yours': 'Seat {no} is yours: you bought it.',
   'seats.holdNone': 'Hold seat',
   'seats.holding': 'Holding…',
   'seats.justTaken': 'Seat {no} was just taken by another fan. Please pick another.',
   'seats.taken': 'Seat {no} is not available.',
-  'seats.changed': 'Seat {no} is now {state}.',
   'seats.window': 'Your booking window closes in {time}',
   'seats.myHolds': 'Your holds',
-  'seats.continue': 'Continue with seat {no}',
+  'seats.continue': 'Continue with {seats}',
   'seats.release': 'Leave and free my place',
   'seats.live': 'Seats update live',
   'seats.reconnecting': 'Live updates interrupted — reconnecting…',
   'seats.summary': '{available} available · {held} held · {sold} sold',
 
   'hold.title': 'Your seat is held',
+  'hold.titleLapsed': 'Your hold lapsed',
+  'hold.titleCancelled': 'Hold cancelled',
+  'hold.titleEnded': 'This hold has ended',
   'hold.lead': 'Pay before the timer runs out, or the seat goes back on sale.',
   'hold.timeLeft': 'Time left to pay',
   'hold.announceMinutes': '{minutes} minutes left to pay.',
@@ -100,13 +116,17 @@ const en = {
   'hold.seat': 'Seat',
   'hold.price': 'Price',
   'hold.balance': 'Your points',
+  'hold.after': 'Points after payment',
+  'hold.afterShort': 'not enough',
+  'hold.offline': 'We cannot reach the service right now. Your seat stays held until the timer runs out, and we keep trying to reconnect…',
+  'hold.payUnknown': 'We could not confirm the payment. Press Pay again: it is the same payment, so you are never charged twice.',
   'hold.short': 'You need {amount} more to pay for this seat.',
   'hold.chargeShort': 'Charge {amount}',
   'hold.pay': 'Pay {amount}',
   'hold.paying': 'Paying…',
   'hold.cancel': 'Cancel hold',
   'hold.cancelled': 'Your hold was cancelled and the seat is free again.',
-  'hold.lapsed': 'Your hold lapsed — the seat is back on sale for everyone.',
+  'hold.lapsed': 'The time to pay ran out, so the seat is back on sale for everyone.',
   'hold.backToSeats': 'Back to the seat map',
   'hold.notHeld': 'This reservation is no longer on hold.',
   'hold.charged': 'Charged {amount}. Your balance is now {balance}.',
@@ -114,6 +134,7 @@ const en = {
   'done.title': 'Payment complete',
   'done.lead': 'Enjoy the show! Your seat is confirmed.',
   'done.ticket': 'Ticket',
+  'done.seats': 'Seats',
   'done.paidAt': 'Paid at',
   'done.reservation': 'Reservation',
   'done.amount': 'Amount paid',
@@ -127,10 +148,21 @@ const en = {
   'res.status.CONFIRMED': 'Confirmed',
   'res.status.CANCELLED': 'Cancelled',
   'res.status.EXPIRED': 'Hold lapsed',
+  'res.status.REFUNDED': 'Refunded',
+  'res.ticket': 'View ticket',
+  'res.details': 'Details',
   'res.heldUntil': 'Held until {time}',
   'res.paidAt': 'Paid {time}',
   'res.continue': 'Continue to payment',
-  'res.seat': 'Seat {no}',
+
+  'ticket.title': 'Reservation',
+  'ticket.back': 'Back to my reservations',
+  'ticket.heldUntil': 'Held until',
+
+  'banner.held': 'You hold {seats}. Time left to pay:',
+  'banner.more': '(+{count} more)',
+  'banner.continue': 'Continue to payment',
+  'banner.lapsed': 'Your hold on {seats} lapsed: the seat is back on sale.',
 
   'points.title': 'Points',
   'points.balance': 'Balance',
@@ -178,6 +210,10 @@ const en = {
   'error.INSUFFICIENT_POINTS': 'You do not have enough points. Charge your points, then pay again.',
   'error.CHARGE_LIMIT_EXCEEDED': 'That charge goes over the limit for one charge or for your balance.',
   'error.IDEMPOTENCY_KEY_REUSED': 'This request was already sent with different details. Please try again.',
+  'error.IDEMPOTENCY_IN_PROGRESS': 'The same request is still being handled. Please try again in a moment.',
+  'error.SOLD_OUT': 'This concert is sold out.',
+  'error.SINGLE_SEAT_GAP': 'Please pick seats that do not leave a single seat empty on its own.',
+  'error.SECTION_NOT_FOUND': 'That section does not exist.',
   'error.RATE_LIMITED': 'Too many requests — please wait a moment and try again.',
   'error.RATE_LIMITED_AFTER': 'Too many requests — please try again in {seconds} seconds.',
   'error.SERVICE_UNAVAILABLE': 'The service is briefly unavailable. Please try again in a moment.',
@@ -201,7 +237,6 @@ const ko: Record<MessageKey, string> = {
   'lang.switchLabel': 'English (영어로 보기, Switch to English)',
   'common.loading': '불러오는 중…',
   'common.retry': '다시 시도',
-  'common.back': '뒤로',
   'common.dismiss': '닫기',
   'common.details': '오류 코드 {code} · 요청 {requestId}',
   'common.detailsNoRequest': '오류 코드 {code}',
@@ -217,7 +252,7 @@ const ko: Record<MessageKey, string> = {
   'signin.token': '액세스 토큰 (JWT)',
   'signin.tokenSubmit': '이 토큰 사용',
   'signin.tokenInvalid': '올바른 액세스 토큰이 아닙니다.',
-  'signin.expired': '로그인이 만료되었습니다. 다시 로그인해 주세요.',
+  'signin.expired': '로그인이 더 이상 유효하지 않아 로그아웃되었습니다(만료되었거나 서비스가 다시 시작되었습니다). 다시 로그인하면 하던 곳으로 돌아갑니다.',
 
   'concerts.title': '공연',
   'concerts.empty': '지금 예매할 수 있는 공연이 없습니다.',
@@ -243,14 +278,22 @@ const ko: Record<MessageKey, string> = {
   'queue.admitted': '차례가 되었습니다! 좌석 선택 화면을 여는 중…',
   'queue.leave': '대기열 나가기',
   'queue.left': '대기열에서 나왔습니다.',
-  'queue.expired': '대기실 순번이 만료되었습니다.',
   'queue.rejoin': '대기열에 다시 들어가기',
   'queue.announce': '대기 순번 {position}번입니다.',
+  'queue.moved': '처음 {start}번에서 {moved}칸 앞으로 왔습니다.',
+  'queue.startedAt': '{start}번으로 대기를 시작했습니다.',
+  'queue.prequeue': '아직 판매 전입니다. 이 페이지를 열어 두세요. 판매가 시작되면 추첨으로 순번이 정해집니다.',
 
   'seats.title': '좌석 선택',
   'seats.stage': '무대',
   'seats.mapLabel': '좌석 배치도, {count}석',
   'seats.help': '방향키로 좌석 사이를 이동하고 Enter 키로 좌석을 선택하세요.',
+  'seats.helpTouch': '좌석을 눌러 선택하세요. 배치도를 밀어서 다른 좌석을 보고, −와 +로 좌석 크기를 바꿀 수 있습니다.',
+  'seats.section': '{section} 구역',
+  'seats.zoom': '좌석 크기',
+  'seats.selection': '선택한 좌석',
+  'seats.zoomIn': '좌석 크게',
+  'seats.zoomOut': '좌석 작게',
   'seats.legend': '범례',
   'seats.grades': '등급과 가격',
   'seats.states': '좌석 상태',
@@ -258,25 +301,34 @@ const ko: Record<MessageKey, string> = {
   'seats.state.HELD': '선점됨',
   'seats.state.SOLD': '판매 완료',
   'seats.state.MINE': '내가 선점함',
+  'seats.state.OWNED': '내 좌석',
   'seats.state.SELECTED': '선택됨',
   'seats.label': '{no}번 좌석, {grade}석, {price}, {state}',
   'seats.selected': '{no}번 좌석 · {grade}석 · {price}',
   'seats.selectPrompt': '배치도에서 예매 가능한 좌석을 선택하세요.',
-  'seats.hold': '{no}번 좌석 선점하기',
+  'seats.hold': '{seats} 선점하기',
+  'seats.total': '합계 {amount}',
+  'seats.limit': '최대 {count}석까지 고를 수 있습니다.',
+  'seats.noneFree': '지금은 남은 좌석이 없습니다. 선점된 좌석은 시간 안에 결제되지 않으면 다시 판매되며, 배치도에 바로 나타납니다.',
+  'seats.soldOut': '이 날짜는 매진되었습니다.',
+  'seats.otherDates': '다른 날짜 보기',
+  'seats.yours': '{no}번 좌석은 내가 예매한 좌석입니다.',
   'seats.holdNone': '좌석 선점하기',
   'seats.holding': '선점하는 중…',
   'seats.justTaken': '{no}번 좌석을 방금 다른 팬이 가져갔습니다. 다른 좌석을 골라 주세요.',
   'seats.taken': '{no}번 좌석은 예매할 수 없습니다.',
-  'seats.changed': '{no}번 좌석이 지금 {state} 상태입니다.',
   'seats.window': '예매 가능 시간 {time} 남음',
   'seats.myHolds': '내가 선점한 좌석',
-  'seats.continue': '{no}번 좌석 결제하기',
+  'seats.continue': '{seats} 결제하기',
   'seats.release': '나가고 내 차례 넘기기',
   'seats.live': '좌석 상태 실시간 반영 중',
   'seats.reconnecting': '실시간 연결이 끊겼습니다. 다시 연결하는 중…',
   'seats.summary': '예매 가능 {available} · 선점 {held} · 판매 {sold}',
 
   'hold.title': '좌석을 선점했습니다',
+  'hold.titleLapsed': '선점 시간이 지났습니다',
+  'hold.titleCancelled': '선점을 취소했습니다',
+  'hold.titleEnded': '선점이 끝났습니다',
   'hold.lead': '시간 안에 결제하지 않으면 좌석이 다시 판매됩니다.',
   'hold.timeLeft': '남은 결제 시간',
   'hold.announceMinutes': '결제 시간이 {minutes}분 남았습니다.',
@@ -286,20 +338,25 @@ const ko: Record<MessageKey, string> = {
   'hold.seat': '좌석',
   'hold.price': '가격',
   'hold.balance': '내 포인트',
-  'hold.short': '이 좌석을 결제하려면 {amount}이(가) 더 필요합니다.',
+  'hold.after': '결제 후 포인트',
+  'hold.afterShort': '부족',
+  'hold.offline': '지금 서비스에 연결할 수 없습니다. 좌석은 타이머가 끝날 때까지 선점되어 있으며, 계속 다시 연결하고 있습니다…',
+  'hold.payUnknown': '결제 결과를 확인하지 못했습니다. 결제하기를 다시 눌러 주세요. 같은 결제로 처리되므로 두 번 결제되지 않습니다.',
+  'hold.short': '이 좌석을 결제하려면 {amount}이 더 필요합니다.',
   'hold.chargeShort': '{amount} 충전하기',
   'hold.pay': '{amount} 결제하기',
   'hold.paying': '결제하는 중…',
   'hold.cancel': '선점 취소',
   'hold.cancelled': '선점을 취소했습니다. 좌석이 다시 판매됩니다.',
-  'hold.lapsed': '선점 시간이 지났습니다. 좌석이 다시 모두에게 판매됩니다.',
+  'hold.lapsed': '결제 시간이 지나 좌석이 다시 모두에게 판매됩니다.',
   'hold.backToSeats': '좌석 배치도로 돌아가기',
   'hold.notHeld': '이 예매는 더 이상 선점 상태가 아닙니다.',
-  'hold.charged': '{amount}을(를) 충전했습니다. 현재 잔액은 {balance}입니다.',
+  'hold.charged': '{amount}을 충전했습니다. 현재 잔액은 {balance}입니다.',
 
   'done.title': '결제 완료',
   'done.lead': '즐거운 공연 되세요! 좌석이 확정되었습니다.',
   'done.ticket': '티켓',
+  'done.seats': '좌석',
   'done.paidAt': '결제 시각',
   'done.reservation': '예매 번호',
   'done.amount': '결제 금액',
@@ -313,10 +370,21 @@ const ko: Record<MessageKey, string> = {
   'res.status.CONFIRMED': '예매 확정',
   'res.status.CANCELLED': '취소됨',
   'res.status.EXPIRED': '선점 만료',
+  'res.status.REFUNDED': '환불됨',
+  'res.ticket': '티켓 보기',
+  'res.details': '상세 보기',
   'res.heldUntil': '{time}까지 선점',
   'res.paidAt': '{time} 결제',
   'res.continue': '결제 계속하기',
-  'res.seat': '{no}번 좌석',
+
+  'ticket.title': '예매 상세',
+  'ticket.back': '내 예매로 돌아가기',
+  'ticket.heldUntil': '선점 만료 시각',
+
+  'banner.held': '{seats}을 선점 중입니다. 남은 결제 시간',
+  'banner.more': '(외 {count}건)',
+  'banner.continue': '결제 계속하기',
+  'banner.lapsed': '{seats} 선점 시간이 지나 좌석이 다시 판매됩니다.',
 
   'points.title': '포인트',
   'points.balance': '잔액',
@@ -326,7 +394,7 @@ const ko: Record<MessageKey, string> = {
   'points.submit': '충전하기',
   'points.charging': '충전하는 중…',
   'points.invalid': '0보다 큰 정수 금액을 입력해 주세요.',
-  'points.charged': '{amount}을(를) 충전했습니다. 현재 잔액은 {balance}입니다.',
+  'points.charged': '{amount}을 충전했습니다. 현재 잔액은 {balance}입니다.',
   'points.preset': '{amount} 추가',
   'points.presets': '빠른 금액 선택',
   'points.history': '이용 내역',
@@ -364,6 +432,10 @@ const ko: Record<MessageKey, string> = {
   'error.INSUFFICIENT_POINTS': '포인트가 부족합니다. 포인트를 충전한 뒤 다시 결제해 주세요.',
   'error.CHARGE_LIMIT_EXCEEDED': '1회 충전 한도 또는 보유 한도를 넘는 금액입니다.',
   'error.IDEMPOTENCY_KEY_REUSED': '같은 요청이 다른 내용으로 이미 전송되었습니다. 다시 시도해 주세요.',
+  'error.IDEMPOTENCY_IN_PROGRESS': '같은 요청을 처리하는 중입니다. 잠시 후 다시 시도해 주세요.',
+  'error.SOLD_OUT': '이 공연은 매진되었습니다.',
+  'error.SINGLE_SEAT_GAP': '한 좌석만 따로 비지 않도록 좌석을 골라 주세요.',
+  'error.SECTION_NOT_FOUND': '없는 구역입니다.',
   'error.RATE_LIMITED': '요청이 너무 많습니다. 잠시 후 다시 시도해 주세요.',
   'error.RATE_LIMITED_AFTER': '요청이 너무 많습니다. {seconds}초 후에 다시 시도해 주세요.',
   'error.SERVICE_UNAVAILABLE': '서비스를 잠시 이용할 수 없습니다. 잠시 후 다시 시도해 주세요.',
@@ -412,12 +484,31 @@ export function formatDate (isoDate: string): string {
   return new Intl.DateTimeFormat(current === 'ko' ? 'ko-KR' : 'en-GB', { dateStyle: 'full', timeZone: 'UTC' }).format(Date.UTC(y, m - 1, d))
 }
 
+/** The concerts are in Seoul: times are shown in Seoul time wherever the browser is ("19:00 KST", "오후 7:00"). */
+const SEOUL = 'Asia/Seoul'
+
 export function formatDateTime (iso: string): string {
-  return new Intl.DateTimeFormat(current === 'ko' ? 'ko-KR' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso))
+  const text = new Intl.DateTimeFormat(current === 'ko' ? 'ko-KR' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: SEOUL }).format(new Date(iso))
+  return current === 'ko' ? text : `${text} KST`
 }
 
 export function formatHourMinute (iso: string): string {
-  return new Intl.DateTimeFormat(current === 'ko' ? 'ko-KR' : 'en-GB', { hour: '2-digit', minute: '2-digit', timeZoneName: 'short' }).format(new Date(iso))
+  const ko = current === 'ko'
+  const text = new Intl.DateTimeFormat(ko ? 'ko-KR' : 'en-GB', { hour: ko ? 'numeric' : '2-digit', minute: '2-digit', timeZone: SEOUL }).format(new Date(iso))
+  return ko ? text : `${text} KST`
+}
+
+/** Seat numbers inside a sentence: "seat 15", "seats 12, 13 and 14" / "15번 좌석", "12, 13, 14번 좌석". */
+export function seatList (seatNos: number[]): string {
+  if (current === 'ko') return `${seatNos.join(', ')}번 좌석`
+  if (seatNos.length === 1) return `seat ${seatNos[0]}`
+  return `seats ${seatNos.slice(0, -1).join(', ')} and ${seatNos[seatNos.length - 1]}`
+}
+
+/** Seat numbers as a label: "Seat 15", "Seats 12, 13 and 14". */
+export function seatLabel (seatNos: number[]): string {
+  const text = seatList(seatNos)
+  return text.charAt(0).toUpperCase() + text.slice(1)
 }
 
 /** A duration as m:ss (or h:mm:ss). */
@@ -431,12 +522,28 @@ export function clock (totalSeconds: number): string {
 
 /** A rough wait: "about 3 minutes" / "약 3분". */
 export function roughWait (seconds: number): string {
+  return waitRange(seconds, seconds)
+}
+
+/** From..to as one phrase, in minutes or (from 90 minutes on) hours: "about 2–5 minutes" / "약 2~5분". */
+function waitRange (from: number, to: number): string {
   const ko = current === 'ko'
-  if (seconds < 60) return ko ? '1분 이내' : 'under a minute'
-  if (seconds < 3600) {
-    const m = Math.round(seconds / 60)
-    return ko ? `약 ${m}분` : `about ${m} minute${m === 1 ? '' : 's'}`
-  }
-  const hours = Math.round(seconds / 360) / 10
-  return ko ? `약 ${hours}시간` : `about ${hours} hour${hours === 1 ? '' : 's'}`
+  if (to < 60) return ko ? '1분 이내' : 'under a minute'
+  const hours = to >= 90 * 60
+  const unit = hours ? 3600 : 60
+  const round = (n: number) => hours ? Math.round(n / unit * 10) / 10 : Math.max(1, Math.round(n / unit))
+  const a = round(from)
+  const b = Math.max(a, round(to))
+  const span = a === b ? String(a) : ko ? `${a}~${b}` : `${a}–${b}`
+  if (ko) return `약 ${span}${hours ? '시간' : '분'}`
+  return `about ${span} ${hours ? 'hour' : 'minute'}${b === 1 ? '' : 's'}`
+}
+
+/**
+ * The server's estimate, as honest as it is: the range of measured waits (most fans by p50, nearly all by p90)
+ * when there is one, else its single figure, else "not known yet".
+ */
+export function waitEstimate (range: { p50: number, p90: number } | null, seconds: number): string {
+  if (range) return waitRange(range.p50, range.p90)
+  return seconds > 0 ? roughWait(seconds) : t('queue.etaUnknown')
 }

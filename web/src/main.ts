@@ -7,6 +7,7 @@ import { onRender, render, route, startRouter, currentPath, navigate } from './r
 import { onSessionChange, session, setSession } from './session'
 import { onUnauthenticated } from './api'
 import { balanceChanged, onBalance, refreshBalance } from './balance'
+import { refreshHolds } from './holds'
 import { signInView } from './views/sign-in'
 import { concertsView } from './views/concerts'
 import { waitingRoomView } from './views/waiting-room'
@@ -15,16 +16,19 @@ import { holdView } from './views/hold'
 import { confirmationView } from './views/confirmation'
 import { reservationsView } from './views/reservations'
 import { pointsView } from './views/points'
+import { reservationView } from './views/reservation'
 import { icon } from './icons'
+import { renderHoldBanner, startHoldBanner } from './hold-banner'
 
 route('/signin', signInView, { public: true })
-route('/', () => navigate(session() ? '/concerts' : '/signin'), { public: true })
+route('/', () => navigate(session() ? '/concerts' : '/signin', { replace: true }), { public: true })
 route('/concerts', concertsView)
 route('/queue/:concertId/:date', waitingRoomView)
 route('/seats/:concertId/:date', seatMapView)
 route('/hold/:reservationId', holdView)
 route('/done/:reservationId', confirmationView)
 route('/reservations', reservationsView)
+route('/reservations/:reservationId', reservationView)
 route('/points', pointsView)
 
 function renderHeader (): void {
@@ -32,7 +36,8 @@ function renderHeader (): void {
   const user = session()
   const path = currentPath()
   const link = (href: string, label: string, extra?: HTMLElement | false) => {
-    const active = path === href.slice(1) || (href === '#/concerts' && /^\/(queue|seats|hold|done)\//.test(path))
+    const section = href.slice(1)
+    const active = path === section || path.startsWith(`${section}/`) || (href === '#/concerts' && /^\/(queue|seats|hold|done)\//.test(path))
     return h('li', null, h('a', { href, 'aria-current': active ? 'page' : null }, label, extra))
   }
   const balanceChip = h('span', { class: 'chip', id: 'balance-chip', hidden: true })
@@ -78,15 +83,19 @@ function renderChrome (): void {
   const skip = document.getElementById('skip-link')
   if (skip) skip.textContent = t('app.skip')
   renderHeader()
+  renderHoldBanner()
 }
 
-// A refused bearer (expired, or minted with another secret before a restart): sign in again, then come back.
+// A refused bearer (expired, or signed with another secret before a restart): sign in again, then come back.
+// Replace, not push: the screen that failed is the one the fan returns to after signing in.
 onUnauthenticated(() => {
-  if (!session()) return
+  const user = session()
+  if (!user) return
   sessionStorage.setItem('cr.next', currentPath())
   sessionStorage.setItem('cr.flash', 'expired')
+  sessionStorage.setItem('cr.lastUser', user.userId)
   setSession(null)
-  navigate('/signin')
+  navigate('/signin', { replace: true })
 })
 // The skip link must not change the hash (that is the router's): it moves focus to the content instead.
 document.getElementById('skip-link')?.addEventListener('click', (event) => {
@@ -95,8 +104,9 @@ document.getElementById('skip-link')?.addEventListener('click', (event) => {
   const target = main?.querySelector<HTMLElement>('h1') ?? main
   target?.focus()
 })
-onSessionChange(() => { renderHeader(); if (session()) void refreshBalance() })
+onSessionChange(() => { renderHeader(); renderHoldBanner(); if (session()) { void refreshBalance(); void refreshHolds() } })
 onBalance(showBalance)
 onRender(renderChrome)
 if (session()) void refreshBalance()
+startHoldBanner()
 startRouter()

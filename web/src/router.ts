@@ -1,6 +1,7 @@
-// Hash routes (#/seats/1/2026-12-24): the server only serves index.html, so no path can collide with an API route.
+// Hash routes (#/seats/1/2026-12-24) on the History API: every screen is a history entry, Back and Forward move between them.
+// Hash URLs because the service serves only index.html at /, so no app path can collide with an API route on reload.
 
-import { replaceChildren, errorBox, h, retryButton } from './dom'
+import { errorBox, h, replaceChildren, retryButton } from './dom'
 import { session } from './session'
 import { t } from './i18n'
 
@@ -18,6 +19,7 @@ interface Route { pattern: string, view: View, public?: boolean }
 const routes: Route[] = []
 let controller: AbortController | null = null
 let afterRender: (() => void) | null = null
+let renderedPath: string | null = null
 
 export function route (pattern: string, view: View, options: { public?: boolean } = {}): void {
   routes.push({ pattern, view, public: options.public })
@@ -30,9 +32,18 @@ export function currentPath (): string {
   return hash === '' ? '/' : hash
 }
 
-export function navigate (path: string): void {
-  if (currentPath() === path) void render()
-  else location.hash = `#${path}`
+/**
+ * Shows the screen at path. A fan's own step is a new history entry; `replace` is for the app moving on by itself
+ * (the waiting room admitting, a redirect, the hold becoming a ticket), so Back never lands on a screen that
+ * would only forward again.
+ */
+export function navigate (path: string, options: { replace?: boolean } = {}): void {
+  if (path !== currentPath()) {
+    if (options.replace) history.replaceState(null, '', `#${path}`)
+    else history.pushState(null, '', `#${path}`)
+    if (!options.replace) window.scrollTo(0, 0)
+  }
+  void render()
 }
 
 function match (path: string): { route: Route, params: Record<string, string> } | null {
@@ -43,7 +54,7 @@ function match (path: string): { route: Route, params: Record<string, string> } 
     const params: Record<string, string> = {}
     const ok = want.every((segment, i) => {
       if (segment.startsWith(':')) {
-        params[segment.slice(1)] = decodeURIComponent(parts[i])
+        try { params[segment.slice(1)] = decodeURIComponent(parts[i]) } catch { return false }
         return true
       }
       return segment === parts[i]
@@ -53,13 +64,14 @@ function match (path: string): { route: Route, params: Record<string, string> } 
   return null
 }
 
-/** Shows the view for the current hash, ending the previous one first. */
+/** Shows the view for the current URL, ending the previous one first. */
 export async function render (): Promise<void> {
   controller?.abort()
   const mine = new AbortController()
   controller = mine
   const root = document.getElementById('app') as HTMLElement
   const path = currentPath()
+  renderedPath = path
   const found = match(path)
   afterRender?.()
 
@@ -69,7 +81,7 @@ export async function render (): Promise<void> {
   }
   if (!found.route.public && !session()) {
     sessionStorage.setItem('cr.next', path)
-    navigate('/signin')
+    navigate('/signin', { replace: true })
     return
   }
   replaceChildren(root)
@@ -84,12 +96,19 @@ export async function render (): Promise<void> {
 
 let firstRender = true
 function focusHeading (root: HTMLElement): void {
-  // Move focus to the new page's heading so keyboard and screen-reader users start there; not on first load.
+  // Move focus to the new page's heading so keyboard and screen-reader users start there; not on first load,
+  // and not when the view put focus somewhere on purpose (the sign-in box).
   if (firstRender) { firstRender = false; return }
-  root.querySelector<HTMLElement>('h1')?.focus({ preventScroll: false })
+  const active = document.activeElement
+  if (active && active !== document.body && root.contains(active)) return
+  root.querySelector<HTMLElement>('h1')?.focus({ preventScroll: true })
 }
 
 export function startRouter (): void {
-  window.addEventListener('hashchange', () => { void render() })
+  // Back/Forward (popstate), links to #/… and a hash typed into the address bar (hashchange) all end here;
+  // the check keeps one change from rendering twice when a browser fires both events.
+  const changed = () => { if (currentPath() !== renderedPath) void render() }
+  window.addEventListener('popstate', changed)
+  window.addEventListener('hashchange', changed)
   void render()
 }

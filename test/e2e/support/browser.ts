@@ -1,8 +1,11 @@
 // Headless Chromium (Debian's /usr/bin/chromium via playwright-core) and the steps a fan takes in the web app.
+// Screenshots for docs/screenshots are written only with SCREENSHOTS=1 (`SCREENSHOTS=1 npm run test:e2e`), so an
+// ordinary run leaves the working tree as it was.
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core'
 import { projectRoot } from '../../../src/http/web.js'
+import { apiOf } from './api.js'
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 
@@ -21,9 +24,24 @@ export interface Fan {
   errors: string[]
 }
 
+/** The two screens the layout is checked on: a phone (touch) and a desktop. */
+export const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true } as const
+export const DESKTOP = { viewport: { width: 1440, height: 900 } } as const
+
+export interface FanOptions {
+  locale?: string
+  timezoneId?: string
+  device?: typeof PHONE | typeof DESKTOP
+}
+
 /** A new browser profile (its own storage) with one page, in English unless told otherwise. */
-export async function newFan (browser: Browser, options: { locale?: string } = {}): Promise<Fan> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: options.locale ?? 'en-US', timezoneId: 'Asia/Seoul' })
+export async function newFan (browser: Browser, options: FanOptions = {}): Promise<Fan> {
+  const context = await browser.newContext({
+    viewport: { width: 1280, height: 860 },
+    ...options.device,
+    locale: options.locale ?? 'en-US',
+    timezoneId: options.timezoneId ?? 'Asia/Seoul'
+  })
   context.setDefaultTimeout(15_000)
   const page = await context.newPage()
   const errors: string[] = []
@@ -59,24 +77,30 @@ export async function openSeatMap (page: Page, baseUrl: string, show: ShowRef): 
   await seat(page, 1).waitFor()
 }
 
+/** On an open seat map: picks seat `no`, holds it and waits for the hold page. */
+export async function holdSeat (page: Page, no: number): Promise<void> {
+  await seat(page, no).click()
+  await page.getByRole('button', { name: `Hold seat ${no}` }).click()
+  await page.getByRole('heading', { level: 1, name: 'Your seat is held' }).waitFor()
+}
+
 /** Charges points through the API (for tests whose subject is something else). */
 export async function chargeByApi (baseUrl: string, userId: string, amount: number): Promise<void> {
-  const token = await fetch(`${baseUrl}/auth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userId }) })
-  const { accessToken } = await token.json() as { accessToken: string }
-  const response = await fetch(`${baseUrl}/users/${userId}/points/charge`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${accessToken}` },
-    body: JSON.stringify({ amount })
-  })
-  if (!response.ok) throw new Error(`charge failed: ${response.status} ${await response.text()}`)
+  await apiOf(baseUrl).charge(userId, amount)
+}
+
+/** The page scrolls sideways when its content is wider than the window (the phone check of every screen). */
+export async function horizontalOverflow (page: Page): Promise<number> {
+  return await page.evaluate(() => (document.scrollingElement?.scrollWidth ?? 0) - window.innerWidth)
 }
 
 const SCREENSHOTS = join(projectRoot(), 'docs', 'screenshots')
 
-/** Saves a full-page screenshot for the README and reviews (docs/screenshots/<name>.png). */
-export async function screenshot (page: Page, name: string): Promise<void> {
+/** Saves a full-page screenshot for the README and reviews (docs/screenshots/<name>.png), when SCREENSHOTS=1. */
+export async function screenshot (page: Page, name: string, options: { fullPage?: boolean } = {}): Promise<void> {
+  if (process.env.SCREENSHOTS !== '1') return
   mkdirSync(SCREENSHOTS, { recursive: true })
   // Let transitions and the live indicator settle so the pictures are stable.
   await page.waitForTimeout(300)
-  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true, animations: 'disabled', caret: 'hide' })
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: options.fullPage ?? true, animations: 'disabled', caret: 'hide' })
 }

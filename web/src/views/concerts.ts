@@ -1,11 +1,15 @@
-// The concert list: each concert's upcoming dates with how many seats are left, and a way into its waiting room.
+// The concert list: each concert's upcoming dates with how many seats are left (kept fresh while open), and the way into its waiting room.
 
 import type { ShowDate } from '../api'
 import { loadCatalog } from '../catalog'
-import { errorBox, h, loading, pageTitle, replaceChildren, retryButton } from '../dom'
+import { h, loading, pageTitle, replaceChildren } from '../dom'
 import { formatDate, formatHourMinute, t } from '../i18n'
-import { render, type ViewContext } from '../router'
 import { icon } from '../icons'
+import { loadPage } from '../load'
+import type { ViewContext } from '../router'
+
+/** How often an open list re-reads availability (a public, cached route; paused while the tab is hidden). */
+const REFRESH_MS = 10_000
 
 function dateRow (show: ShowDate, title: string): HTMLElement {
   const soldOut = show.availableSeats === 0
@@ -14,7 +18,7 @@ function dateRow (show: ShowDate, title: string): HTMLElement {
   const fill = h('span')
   fill.style.width = `${Math.round(ratio * 100)}%`
   const bar = h('span', { class: 'bar', 'aria-hidden': 'true' }, fill)
-  return h('li', { class: `date-row availability-${level}`, 'data-date': show.date },
+  return h('li', { class: `date-row availability-${level}`, 'data-date': show.date, 'data-concert': show.concertId, 'data-available': String(show.availableSeats) },
     h('div', { class: 'date-main' },
       h('span', { class: 'date-day' }, formatDate(show.date)),
       h('span', { class: 'date-time' }, t('concerts.startsAt', { time: formatHourMinute(show.startsAt) }))
@@ -33,18 +37,14 @@ function dateRow (show: ShowDate, title: string): HTMLElement {
   )
 }
 
-export async function concertsView ({ root, signal }: ViewContext): Promise<void> {
-  replaceChildren(root, pageTitle(t('concerts.title')), loading())
-  let catalog
-  try {
-    catalog = await loadCatalog(0)
-  } catch (error) {
-    if (signal.aborted) return
-    replaceChildren(root, pageTitle(t('concerts.title')), errorBox(error, retryButton(render)))
-    return
-  }
-  if (signal.aborted) return
+export async function concertsView (ctx: ViewContext): Promise<void> {
+  const { root, signal } = ctx
+  const heading = pageTitle(t('concerts.title'))
+  replaceChildren(root, heading, loading())
+  const catalog = await loadPage(ctx, heading, () => loadCatalog(0))
+  if (!catalog) return
 
+  const rows = new Map<string, HTMLElement>()
   const cards = catalog.concerts.map(concert => {
     const shows = catalog.dates.filter(d => d.concertId === concert.id)
     return h('article', { class: 'card concert-card', 'aria-labelledby': `concert-${concert.id}` },
@@ -53,12 +53,38 @@ export async function concertsView ({ root, signal }: ViewContext): Promise<void
       h('h3', { class: 'visually-hidden' }, t('concerts.dates')),
       shows.length === 0
         ? h('p', { class: 'muted' }, t('concerts.noDates'))
-        : h('ul', { class: 'date-list' }, shows.map(show => dateRow(show, concert.title)))
+        : h('ul', { class: 'date-list' }, shows.map(show => {
+          const row = dateRow(show, concert.title)
+          rows.set(`${show.concertId}/${show.date}`, row)
+          return row
+        }))
     )
   })
 
   replaceChildren(root,
-    pageTitle(t('concerts.title')),
+    heading,
     cards.length === 0 ? h('p', { class: 'muted' }, t('concerts.empty')) : h('div', { class: 'concert-grid' }, cards)
   )
+
+  // Seats go and come back while the list is open: redraw the dates whose availability changed.
+  const titles = new Map(catalog.concerts.map(c => [c.id, c.title]))
+  const refresh = async () => {
+    if (document.visibilityState !== 'visible') return
+    try {
+      const fresh = await loadCatalog(0)
+      if (signal.aborted) return
+      for (const show of fresh.dates) {
+        const key = `${show.concertId}/${show.date}`
+        const row = rows.get(key)
+        if (!row || row.dataset.available === String(show.availableSeats)) continue
+        const next = dateRow(show, titles.get(show.concertId) ?? '')
+        row.replaceWith(next)
+        rows.set(key, next)
+      }
+    } catch {
+      // Keep the figures on screen; the next round tries again.
+    }
+  }
+  const timer = setInterval(() => { void refresh() }, REFRESH_MS)
+  signal.addEventListener('abort', () => clearInterval(timer), { once: true })
 }

@@ -1,10 +1,13 @@
-// A held seat: the countdown to its lapse, the points it needs, paying (one Idempotency-Key per click) and cancelling.
+// A hold: the countdown to its lapse, the points it needs and leaves, paying (one Idempotency-Key per payment) and cancelling.
+// While the service cannot be reached the hold stays on screen from the tracked copy, and the page keeps retrying.
 
-import { api, ApiError, newIdempotencyKey, serverNow, type Reservation } from '../api'
-import { setBalance } from '../balance'
+import { api, ApiError, isTransient, newIdempotencyKey, seatNosOf, serverNow, type Reservation } from '../api'
+import { balanceChanged, setBalance } from '../balance'
 import { concertTitle } from '../catalog'
-import { announce, busy, errorBox, h, loading, noticeBox, pageTitle, replaceChildren, retryButton } from '../dom'
-import { clock, formatDate, t, won } from '../i18n'
+import { announce, busy, errorBox, h, loading, noticeBox, pageTitle, replaceChildren } from '../dom'
+import { forgetHold, trackHold, trackedHold, type TrackedHold } from '../holds'
+import { clock, formatDate, seatLabel, t, won, type MessageKey } from '../i18n'
+import { loadPage } from '../load'
 import { navigate, render, type ViewContext } from '../router'
 import { forgetQueueToken } from '../session'
 
@@ -13,56 +16,106 @@ function topUpFor (shortfall: number): number {
   return Math.max(shortfall, Math.ceil(shortfall / 10_000) * 10_000)
 }
 
-export async function holdView ({ root, params, signal }: ViewContext): Promise<void> {
+type Ending = 'lapsed' | 'cancelled' | 'ended'
+const ENDINGS: Record<Ending, { title: MessageKey, lead: MessageKey }> = {
+  lapsed: { title: 'hold.titleLapsed', lead: 'hold.lapsed' },
+  cancelled: { title: 'hold.titleCancelled', lead: 'hold.cancelled' },
+  ended: { title: 'hold.titleEnded', lead: 'hold.notHeld' }
+}
+
+/** Retries the page's load with growing pauses (1 s, 2 s, 4 s … 10 s) while the service is unreachable. */
+function retryUntilBack (signal: AbortSignal, onBack: () => void): void {
+  let delay = 1000
+  const attempt = () => {
+    if (signal.aborted) return
+    api.balance(signal).then(onBack, (error: unknown) => {
+      if (signal.aborted) return
+      if (!isTransient(error)) { onBack(); return }
+      delay = Math.min(10_000, delay * 2)
+      setTimeout(attempt, delay)
+    })
+  }
+  setTimeout(attempt, delay)
+}
+
+export async function holdView (ctx: ViewContext): Promise<void> {
+  const { root, params, signal } = ctx
   const heading = pageTitle(t('hold.title'))
   replaceChildren(root, heading, loading())
 
-  let reservation: Reservation
-  let balance: number
-  try {
-    [reservation, { balance }] = await Promise.all([api.reservation(params.reservationId, signal), api.balance(signal)])
-  } catch (error) {
-    if (signal.aborted) return
-    replaceChildren(root, heading, errorBox(error, retryButton(render)))
-    return
-  }
+  const cached = trackedHold(params.reservationId)
+  let offline = false
+  const loaded = await loadPage(ctx, heading, () => Promise.all([api.reservation(params.reservationId, signal), api.balance(signal)]), {
+    // An outage with the hold known from before: show it from the copy, and come back when the service does.
+    handle: (error) => { offline = isTransient(error) && cached !== null; return offline }
+  })
   if (signal.aborted) return
-  setBalance(balance)
-  if (reservation.status === 'CONFIRMED') { navigate(`/done/${encodeURIComponent(reservation.id)}`); return }
+  if (!loaded && !offline) return
 
-  const title = await concertTitle(reservation.concertId)
+  let reservation: Reservation | TrackedHold
+  let balance: number | null
+  if (loaded) {
+    [reservation, { balance }] = loaded
+    setBalance(balance)
+    if (reservation.status === 'CONFIRMED') { forgetHold(reservation.id); navigate(`/done/${encodeURIComponent(reservation.id)}`, { replace: true }); return }
+    if (reservation.status === 'HELD') trackHold(reservation)
+    else forgetHold(reservation.id)
+  } else {
+    reservation = cached as TrackedHold
+    balance = balanceChanged()
+  }
+  const held = reservation
+  const seatNos = 'status' in held ? seatNosOf(held) : held.seatNos
+  const status = 'status' in held ? held.status : 'HELD'
+
+  const title = await concertTitle(held.concertId)
   if (signal.aborted) return
-  const seatsPath = `#/seats/${encodeURIComponent(reservation.concertId)}/${reservation.date}`
-  const grade = sessionStorage.getItem(`cr.grade.${reservation.id}`)
-  const heldUntil = Date.parse(reservation.heldUntil)
-  // The bar runs from when the seat was held (remembered by the seat map) or, failing that, from now.
-  const heldAt = Number(sessionStorage.getItem(`cr.heldAt.${reservation.id}`)) || serverNow()
+  const seatsPath = `#/seats/${encodeURIComponent(held.concertId)}/${held.date}`
+  const grade = sessionStorage.getItem(`cr.grade.${held.id}`)
+  const heldUntil = Date.parse(held.heldUntil)
+  // The bar runs from when the seat was held (remembered by this browser) or, failing that, from now.
+  const heldAt = trackedHold(held.id)?.heldAt ?? serverNow()
   const totalMs = Math.max(1, heldUntil - heldAt)
   const backToSeats = () => h('a', { class: 'btn btn-primary', href: seatsPath }, t('hold.backToSeats'))
 
+  const lead = h('p', { class: 'lead' }, t('hold.lead'))
   const timeText = h('p', { class: 'countdown-time', role: 'timer', 'aria-live': 'off', 'data-testid': 'hold-countdown' })
   const bar = h('div', { class: 'countdown-bar', 'aria-hidden': 'true' }, h('span'))
   const countdown = h('div', { class: 'countdown' }, h('p', { class: 'countdown-label' }, t('hold.timeLeft')), timeText, bar)
-  const balanceText = h('dd', { 'data-testid': 'hold-balance' }, won(balance))
-  const shortBox = h('div', { class: 'short-box' })
+  const balanceText = h('dd', { 'data-testid': 'hold-balance' })
+  const afterText = h('dd', { 'data-testid': 'hold-after' })
+  const shortBox = h('div', { class: 'short-box', 'data-testid': 'hold-short' })
   const feedback = h('div', { class: 'feedback', 'data-testid': 'hold-feedback' })
-  const payButton = h('button', { type: 'button', class: 'btn btn-primary btn-large' }, t('hold.pay', { amount: won(reservation.price) }))
+  const connection = h('div', { class: 'feedback', 'data-testid': 'hold-connection' })
+  const payButton = h('button', { type: 'button', class: 'btn btn-primary btn-large', 'aria-describedby': 'hold-short-reason' }, t('hold.pay', { amount: won(held.price) }))
   const cancelButton = h('button', { type: 'button', class: 'btn btn-ghost' }, t('hold.cancel'))
   const actions = h('div', { class: 'actions' }, payButton, cancelButton)
   let finished = false
+  // Kept while a payment's outcome is unknown (no answer), so trying again is the same payment, not a second one.
+  let payKey: string | null = null
 
-  const finish = (notice: HTMLElement) => {
+  const finish = (ending: Ending, notice?: HTMLElement) => {
     finished = true
     clearInterval(timer)
+    forgetHold(held.id)
     countdown.classList.add('countdown-over')
+    heading.textContent = t(ENDINGS[ending].title)
+    document.title = `${heading.textContent} · ${t('app.title')}`
+    lead.textContent = t(ENDINGS[ending].lead)
     replaceChildren(actions, backToSeats())
     replaceChildren(shortBox)
-    replaceChildren(feedback, notice)
+    replaceChildren(connection)
+    replaceChildren(feedback, notice ?? null)
   }
 
-  const showShortfall = () => {
-    const shortfall = reservation.price - balance
+  /** Balance, what is left after paying, and — when it does not cover the price — one warning with a top-up. */
+  const showMoney = () => {
+    balanceText.textContent = balance === null ? '—' : won(balance)
+    afterText.textContent = balance === null ? '—' : won(Math.max(0, balance - held.price))
+    const shortfall = balance === null ? 0 : held.price - balance
+    payButton.disabled = finished || offline || balance === null || shortfall > 0
     if (finished || shortfall <= 0) { replaceChildren(shortBox); return }
+    afterText.textContent = t('hold.afterShort')
     const amount = topUpFor(shortfall)
     const charge = h('button', { type: 'button', class: 'btn' }, t('hold.chargeShort', { amount: won(amount) }))
     charge.addEventListener('click', () => {
@@ -71,15 +124,16 @@ export async function holdView ({ root, params, signal }: ViewContext): Promise<
           const result = await api.charge(amount, newIdempotencyKey())
           balance = result.balance
           setBalance(balance)
-          balanceText.textContent = won(balance)
           replaceChildren(feedback, noticeBox('success', t('hold.charged', { amount: won(amount), balance: won(balance) })))
-          showShortfall()
+          showMoney()
         } catch (error) {
           replaceChildren(feedback, errorBox(error))
         }
       })
     })
-    replaceChildren(shortBox, noticeBox('warning', t('hold.short', { amount: won(shortfall) }), charge))
+    const warning = noticeBox('warning', t('hold.short', { amount: won(shortfall) }), charge)
+    warning.querySelector('.notice-message')?.setAttribute('id', 'hold-short-reason')
+    replaceChildren(shortBox, warning)
   }
 
   // ---- the countdown --------------------------------------------------------------------------------
@@ -98,44 +152,52 @@ export async function holdView ({ root, params, signal }: ViewContext): Promise<
       }
     }
     lastAnnounced = left
-    if (leftMs <= 0 && !finished) {
-      finish(noticeBox('warning', t('hold.lapsed')))
-    }
+    if (leftMs <= 0 && !finished) finish('lapsed')
   }
   const timer = setInterval(tick, 250)
   signal.addEventListener('abort', () => clearInterval(timer), { once: true })
 
   // ---- paying and cancelling ------------------------------------------------------------------------
   payButton.addEventListener('click', () => {
+    payKey ??= newIdempotencyKey()
+    const key = payKey
     void busy(payButton, t('hold.paying'), async () => {
       try {
-        const payment = await api.pay(reservation.id, newIdempotencyKey())
+        const payment = await api.pay(held.id, key)
         setBalance(payment.balance)
-        sessionStorage.setItem(`cr.payment.${reservation.id}`, JSON.stringify(payment))
-        forgetQueueToken(reservation.concertId) // the queue token lapses once the user pays
-        navigate(`/done/${encodeURIComponent(reservation.id)}`)
+        forgetHold(held.id)
+        sessionStorage.setItem(`cr.payment.${held.id}`, JSON.stringify(payment))
+        forgetQueueToken(held.concertId) // the queue token lapses once the user pays
+        // The hold screen becomes the ticket: Back from it goes to the seat map, not to a paid hold.
+        navigate(`/done/${encodeURIComponent(held.id)}`, { replace: true })
       } catch (error) {
         if (signal.aborted) return
+        if (isTransient(error)) { replaceChildren(feedback, errorBox(error), noticeBox('info', t('hold.payUnknown'))); return }
+        payKey = null
         const code = error instanceof ApiError ? error.code : ''
-        if (code === 'ALREADY_PAID') { navigate(`/done/${encodeURIComponent(reservation.id)}`); return }
-        if (code === 'HOLD_EXPIRED' || code === 'RESERVATION_NOT_HELD') { finish(errorBox(error)); return }
-        replaceChildren(feedback, errorBox(error))
+        if (code === 'ALREADY_PAID') { navigate(`/done/${encodeURIComponent(held.id)}`, { replace: true }); return }
+        if (code === 'HOLD_EXPIRED') { finish('lapsed', errorBox(error)); return }
+        if (code === 'RESERVATION_NOT_HELD') { finish('ended', errorBox(error)); return }
         if (code === 'INSUFFICIENT_POINTS') {
-          try { balance = (await api.balance()).balance; setBalance(balance); balanceText.textContent = won(balance) } catch { /* keep the figure we have */ }
-          showShortfall()
+          // One warning, not two: the shortfall box says it, with the figure fetched again.
+          try { balance = (await api.balance()).balance; setBalance(balance) } catch { /* keep the figure we have */ }
+          replaceChildren(feedback, balance !== null && balance < held.price ? null : errorBox(error))
+          showMoney()
+          return
         }
+        replaceChildren(feedback, errorBox(error))
       }
-    })
+    }).then(() => showMoney())
   })
 
   cancelButton.addEventListener('click', () => {
     void busy(cancelButton, t('hold.cancel'), async () => {
       try {
-        await api.cancel(reservation.id)
-        finish(noticeBox('success', t('hold.cancelled')))
+        await api.cancel(held.id)
+        finish('cancelled')
       } catch (error) {
         if (signal.aborted) return
-        if (error instanceof ApiError && error.code === 'RESERVATION_NOT_HELD') finish(errorBox(error))
+        if (error instanceof ApiError && error.code === 'RESERVATION_NOT_HELD') finish('ended', errorBox(error))
         else replaceChildren(feedback, errorBox(error))
       }
     })
@@ -143,16 +205,18 @@ export async function holdView ({ root, params, signal }: ViewContext): Promise<
 
   replaceChildren(root,
     heading,
-    h('p', { class: 'lead' }, t('hold.lead')),
+    lead,
     h('div', { class: 'hold-layout' },
       h('section', { class: 'card hold-card', 'aria-labelledby': 'hold-seat' },
         countdown,
+        connection,
         h('dl', { class: 'facts' },
-          h('div', null, h('dt', null, t('hold.concert')), h('dd', null, title ?? reservation.concertId)),
-          h('div', null, h('dt', null, t('hold.date')), h('dd', null, formatDate(reservation.date))),
-          h('div', null, h('dt', { id: 'hold-seat' }, t('hold.seat')), h('dd', { 'data-testid': 'hold-seat' }, t('res.seat', { no: reservation.seatNo }), grade ? ` · ${grade}` : '')),
-          h('div', null, h('dt', null, t('hold.price')), h('dd', null, won(reservation.price))),
-          h('div', null, h('dt', null, t('hold.balance')), balanceText)
+          h('div', null, h('dt', null, t('hold.concert')), h('dd', null, title ?? held.concertId)),
+          h('div', null, h('dt', null, t('hold.date')), h('dd', null, formatDate(held.date))),
+          h('div', null, h('dt', { id: 'hold-seat' }, t('hold.seat')), h('dd', { 'data-testid': 'hold-seat' }, seatLabel(seatNos), grade ? ` · ${grade}` : '')),
+          h('div', null, h('dt', null, t('hold.price')), h('dd', null, won(held.price))),
+          h('div', null, h('dt', null, t('hold.balance')), balanceText),
+          h('div', null, h('dt', null, t('hold.after')), afterText)
         ),
         shortBox,
         feedback,
@@ -161,11 +225,15 @@ export async function holdView ({ root, params, signal }: ViewContext): Promise<
     )
   )
 
-  if (reservation.status !== 'HELD') {
-    tick()
-    finish(noticeBox('warning', reservation.status === 'EXPIRED' ? t('hold.lapsed') : reservation.status === 'CANCELLED' ? t('hold.cancelled') : t('hold.notHeld')))
+  tick()
+  if (offline) {
+    replaceChildren(connection, noticeBox('warning', t('hold.offline')))
+    connection.firstElementChild?.setAttribute('data-state', 'reconnecting')
+    retryUntilBack(signal, () => { if (!signal.aborted) void render() })
+  }
+  if (status !== 'HELD') {
+    finish(status === 'EXPIRED' ? 'lapsed' : status === 'CANCELLED' ? 'cancelled' : 'ended')
     return
   }
-  tick()
-  showShortfall()
+  showMoney()
 }

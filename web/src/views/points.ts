@@ -2,25 +2,20 @@
 
 import { api, newIdempotencyKey, type PointItem } from '../api'
 import { setBalance } from '../balance'
-import { busy, errorBox, h, loading, noticeBox, pageTitle, replaceChildren, retryButton } from '../dom'
+import { busy, errorBox, h, loading, noticeBox, pageTitle, replaceChildren } from '../dom'
 import { formatDateTime, t, won } from '../i18n'
-import { render, type ViewContext } from '../router'
+import { loadPage } from '../load'
+import type { ViewContext } from '../router'
 
 const PRESETS = [10_000, 50_000, 100_000, 200_000]
 
-export async function pointsView ({ root, signal }: ViewContext): Promise<void> {
+export async function pointsView (ctx: ViewContext): Promise<void> {
+  const { root, signal } = ctx
   const heading = pageTitle(t('points.title'))
   replaceChildren(root, heading, loading())
-  let balance: number
-  let firstPage: { items: PointItem[], nextCursor: string | null }
-  try {
-    [{ balance }, firstPage] = await Promise.all([api.balance(signal), api.history(null, signal)])
-  } catch (error) {
-    if (signal.aborted) return
-    replaceChildren(root, heading, errorBox(error, retryButton(render)))
-    return
-  }
-  if (signal.aborted) return
+  const loaded = await loadPage(ctx, heading, () => Promise.all([api.balance(signal), api.history(null, signal)]))
+  if (!loaded) return
+  const [{ balance }, firstPage] = loaded
   setBalance(balance)
 
   const balanceText = h('p', { class: 'balance-figure', 'data-testid': 'points-balance' }, won(balance))
@@ -76,11 +71,12 @@ export async function pointsView ({ root, signal }: ViewContext): Promise<void> 
 
   const row = (item: PointItem) => {
     const sign = item.type === 'USE' ? '−' : '+'
+    // data-label: on a phone each row is a small card, and the cells name themselves (style.css).
     return h('tr', { class: `history-${item.type.toLowerCase()}` },
-      h('td', null, formatDateTime(item.createdAt)),
-      h('td', null, h('span', { class: `badge badge-${item.type.toLowerCase()}` }, t(`points.type.${item.type}` as const))),
-      h('td', { class: 'num' }, `${sign}${won(Math.abs(item.amount))}`),
-      h('td', { class: 'num' }, won(item.balanceAfter))
+      h('td', { class: 'when' }, formatDateTime(item.createdAt)),
+      h('td', { class: 'type' }, h('span', { class: `badge badge-${item.type.toLowerCase()}` }, t(`points.type.${item.type}` as const))),
+      h('td', { class: 'num amount', 'data-label': t('points.col.amount') }, `${sign}${won(Math.abs(item.amount))}`),
+      h('td', { class: 'num after', 'data-label': t('points.col.balance') }, won(item.balanceAfter))
     )
   }
   const showPage = (page: { items: PointItem[], nextCursor: string | null }, reset: boolean) => {

@@ -11,19 +11,22 @@ const USER_ID = /^[A-Za-z0-9_-]{1,64}$/
 function goNext (): void {
   const next = sessionStorage.getItem('cr.next')
   sessionStorage.removeItem('cr.next')
-  navigate(next && next !== '/signin' ? next : '/concerts')
+  // The sign-in screen gives way to where the fan was going: Back must not return to it.
+  navigate(next && next !== '/signin' ? next : '/concerts', { replace: true })
 }
 
 export function signInView ({ root }: ViewContext): void {
   const flash = sessionStorage.getItem('cr.flash')
   sessionStorage.removeItem('cr.flash')
+  // Signed out by the server (expired, or a restart): the name is still the fan's; only the sign-in is new.
+  const lastUser = flash === 'expired' ? sessionStorage.getItem('cr.lastUser') : null
   const feedback = h('div', { class: 'feedback' })
   if (flash === 'expired') feedback.appendChild(noticeBox('warning', t('signin.expired')))
 
   const input = h('input', {
     id: 'user-id', name: 'userId', type: 'text', required: true, autocomplete: 'username',
     maxlength: '64', pattern: '[A-Za-z0-9_\\-]{1,64}', spellcheck: 'false', autocapitalize: 'off',
-    'aria-describedby': 'user-id-help', value: session()?.userId ?? ''
+    'aria-describedby': 'user-id-help', value: session()?.userId ?? lastUser ?? '', autofocus: true
   })
   const submit = h('button', { type: 'submit', class: 'btn btn-primary' }, t('signin.submit'))
   const tokenArea = h('textarea', { id: 'access-token', name: 'accessToken', rows: '3', required: true, spellcheck: 'false' })
@@ -91,5 +94,5 @@ export function signInView ({ root }: ViewContext): void {
       tokenDetails
     )
   )
-  if (!session()) input.focus()
+  input.focus()
 }

@@ -1,0 +1,235 @@
+// One mode of the bench (embedded, MySQL + Redis ×1 or ×2): fresh stores, the service started, a warm-up,
+// the rush, every endpoint scenario, the invariant checks, and what the service processes cost meanwhile.
+
+import { randomBytes } from 'node:crypto'
+import { existsSync, mkdirSync, readdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { Redis } from 'ioredis'
+import type { Ceiling } from './baselines/ceilings.js'
+import { checkInvariants, type Check } from './invariants.js'
+import { createConcert } from './lib/api.js'
+import { createMysqlDb, flushRedis, redisUsedMemory } from './lib/backends.js'
+import { HttpClient, forEachLimited } from './lib/http.js'
+import { bearerCache, signBearer } from './lib/jwt.js'
+import { accountCpu } from './lib/machine.js'
+import { cpuWindow, memoryOf } from './lib/procfs.js'
+import { summarizeProfile, type ProfileSummary } from './lib/profile.js'
+import { round } from './lib/stats.js'
+import { startSite, type Mode, type Site } from './lib/service.js'
+import type { LoadRunner } from './load/run-load.js'
+import type { Profile } from './options.js'
+import { Fixtures, SCENARIOS } from './scenarios/endpoints.js'
+import { runRush, type RushResult } from './scenarios/rush.js'
+import { isSuccess, runScenarios, type EndpointResult } from './scenarios/scenario.js'
+
+export interface EndpointRow extends EndpointResult {
+  ceiling: { instances: number, rps: number, cpuMsPerRequest: number | null } | null
+  hello: { instances: number, rps: number } | null
+  ratioToCeiling: number | null
+  ratioToHello: number | null
+}
+
+export interface ModeReport {
+  mode: Mode
+  settings: Record<string, string | number>
+  rush: RushResult | null
+  /** Service CPU time over the whole rush: per request of the driver and per ticket sold. */
+  rushCpu: { totalMs: number, msPerRequest: number | null, msPerTicket: number | null } | null
+  endpoints: EndpointRow[]
+  invariants: Check[]
+  serverErrors: number
+  profiles: ProfileSummary[]
+  error: string | null
+  seconds: number
+  /** Where the machine's CPU time went during this mode: bench + service, MariaDB + Redis, anything else. */
+  cpu: { ownPercent: number, storesPercent: number, othersPercent: number } | null
+  /** Each service process at the end of the mode: resident set and its peak (VmHWM), MiB. */
+  memory: Array<{ instance: number, pid: number, rssMiB: number, peakMiB: number }>
+}
+
+export interface ModeOptions {
+  root: string
+  tmp: string
+  mysqlUrl: string
+  redisUrl: string
+  entry: string[]
+  cpuProfile: boolean
+  keep: boolean
+  load: LoadRunner
+  log: (line: string) => void
+}
+
+/** A short mixed warm-up (join, seat map, hold, charge, pay for a few users) so the rush does not meet a cold JIT. */
+async function warmUp (client: HttpClient, admin: string, bearer: (u: string) => string, prefix: string): Promise<{ acknowledged: number, sent: number }> {
+  let paid = 0
+  let sent = 0
+  const c = await createConcert(client, admin, { title: 'bench warm-up', shows: 1, seats: 150, price: 1000 })
+  const users = Array.from({ length: 150 }, (_, i) => `${prefix}w${i}`)
+  await forEachLimited(users, 20, async (u, i) => {
+    const auth = { authorization: bearer(u) }
+    const t = await client.request<{ token: string, status: string }>('POST', '/queue/tokens', { headers: auth, body: { concertId: c.id } })
+    if (t.body.status !== 'ACTIVE') return
+    const q = { ...auth, 'queue-token': t.body.token }
+    await client.request('GET', '/queue/tokens/current', { headers: q })
+    await client.request('GET', `/concerts/${c.dates[0]}/seats`, { headers: q })
+    await client.request('GET', `/concerts/dates?concertId=${c.id}`)
+    const h = await client.request<{ id: string }>('POST', '/reservations', { headers: q, body: { date: c.dates[0], seatNo: i + 1 } })
+    if (h.status !== 201) return
+    await client.request('POST', `/users/${u}/points/charge`, { headers: { ...auth, 'idempotency-key': `${prefix}wc${i}` }, body: { amount: 1000 } })
+    sent++
+    const p = await client.request('POST', `/reservations/${h.body.id}/pay`, { headers: { ...auth, 'idempotency-key': `${prefix}wp${i}` } })
+    if (p.status === 200) paid++
+  })
+  return { acknowledged: paid, sent }
+}
+
+function ceilingOf (ceilings: Ceiling[], kind: Ceiling['kind'], instances: number): Ceiling | null {
+  return ceilings.find(c => c.kind === kind && c.instances === instances) ?? ceilings.find(c => c.kind === kind && c.instances === 1) ?? null
+}
+
+function withRatios (mode: Mode, ceilings: Ceiling[], r: EndpointResult): EndpointRow {
+  const c = ceilingOf(ceilings, r.ceilingKind, mode.instances)
+  const h = ceilingOf(ceilings, 'hello', mode.instances)
+  return {
+    ...r,
+    ceiling: c ? { instances: c.instances, rps: c.rps, cpuMsPerRequest: c.cpu.msPerRequest } : null,
+    hello: h ? { instances: h.instances, rps: h.rps } : null,
+    ratioToCeiling: c && c.rps > 0 ? round(r.rps / c.rps) : null,
+    ratioToHello: h && h.rps > 0 ? round(r.rps / h.rps) : null
+  }
+}
+
+/**
+ * The queue's ACTIVE count straight from Redis (the store's own definition: activeUntil > now), under the key
+ * shape of either queue store: `queue:{c<id>}:active` (hash-tagged) or the older `queue:<id>:active`.
+ */
+function redisActiveSampler (redis: Redis, concertId: string): () => Promise<number> {
+  return async () => {
+    const now = `(${Date.now()}`
+    const [a, b] = await Promise.all([redis.zcount(`queue:{c${concertId}}:active`, now, '+inf'), redis.zcount(`queue:${concertId}:active`, now, '+inf')])
+    return Math.max(Number(a), Number(b))
+  }
+}
+
+export async function runMode (mode: Mode, profile: Profile, ceilings: Ceiling[], o: ModeOptions): Promise<ModeReport> {
+  const t0 = performance.now()
+  const cpu = accountCpu()
+  const report: ModeReport = { mode, settings: {}, rush: null, rushCpu: null, endpoints: [], invariants: [], serverErrors: 0, profiles: [], error: null, seconds: 0, cpu: null, memory: [] }
+  const dir = join(o.tmp, mode.name)
+  mkdirSync(dir, { recursive: true })
+  const mysql = mode.database === 'mysql' ? await createMysqlDb(o.mysqlUrl, mode.name.replace(/-/g, '_')) : null
+  const databaseUrl = mysql ? mysql.url : `sqlite:${join(dir, 'concert.db')}`
+  const redisUrl = mode.redis ? o.redisUrl : undefined
+  if (redisUrl) await flushRedis(redisUrl)
+  const secret = randomBytes(32).toString('hex')
+  const bearer = bearerCache(secret)
+  const admin = `Bearer ${signBearer(secret, 'bench-admin', 'admin')}`
+  const profileDir = o.cpuProfile ? join(dir, 'cpu-profiles') : undefined
+  const run = randomBytes(2).toString('hex')
+  report.settings = {
+    database: mysql ? `mysql (${mysql.name})` : 'sqlite (temporary file)', redis: redisUrl ?? 'none (in-process queue)', instances: mode.instances,
+    queueMaxActive: profile.rushMaxActive, holdTtlSeconds: 300, maxHoldsPerUser: 4, queueHeartbeatTimeoutSeconds: 60
+  }
+  let site: Site | null = null
+  // Payments answered 200 to the bench, and payments it sent at all (warm-up, rush, pay run).
+  const pays = { acknowledged: 0, sent: 0 }
+  const acknowledge = (p: { acknowledged: number, sent: number }): void => { pays.acknowledged += p.acknowledged; pays.sent += p.sent }
+  const concertIds: string[] = []
+  try {
+    o.log(`${mode.name}: starting ${mode.instances} instance(s) (QUEUE_MAX_ACTIVE=${profile.rushMaxActive}) …`)
+    site = await startSite({ root: o.root, tmp: dir, mode, phase: 'run', databaseUrl, redisUrl, secret, env: { QUEUE_MAX_ACTIVE: String(profile.rushMaxActive) }, seed: true, entry: o.entry, profileDir })
+    const pids = site.procs.map(p => p.pid)
+    const client = new HttpClient(site.ports, 64)
+    try {
+      acknowledge(await warmUp(client, admin, bearer, `${run}-`))
+      const rushConcert = await createConcert(client, admin, { title: 'bench rush', shows: profile.rushShows, seats: profile.rushSeatsPerShow, price: 143_000, firstDay: 10 })
+      concertIds.push(rushConcert.id)
+      o.log(`${mode.name}: rush — ${profile.rushUsers.toLocaleString('en-US')} users, ${profile.rushShows} dates × ${profile.rushSeatsPerShow} seats, ${profile.rushConcurrency} requests in flight at most (driver: node:http in the bench process)`)
+      const userClient = new HttpClient(site.ports, profile.rushConcurrency)
+      const monitor = new HttpClient(site.ports, 4)
+      const redis = redisUrl ? new Redis(redisUrl, { maxRetriesPerRequest: 1 }) : null
+      const rushWindow = cpuWindow(pids)
+      try {
+        report.rush = await runRush({
+          users: profile.rushUsers,
+          secret,
+          userPrefix: `${run}-r`,
+          concertId: rushConcert.id,
+          dates: rushConcert.dates,
+          seatsPerDate: profile.rushSeatsPerShow,
+          maxActive: profile.rushMaxActive,
+          client: userClient,
+          monitor,
+          adminBearer: admin,
+          sampleActive: redis ? redisActiveSampler(redis, rushConcert.id) : undefined,
+          timeoutMs: profile.rushTimeoutSec * 1000,
+          pollMs: { near: 500, mid: 1000, far: 5000 },
+          log: o.log
+        })
+      } finally {
+        redis?.disconnect()
+        userClient.close()
+        monitor.close()
+      }
+      const rc = rushWindow()
+      const r = report.rush
+      const rushRequests = Object.values(r.steps).reduce((a, s) => a + s.count, 0)
+      report.rushCpu = { totalMs: round(rc.totalMs, 0), msPerRequest: rushRequests > 0 ? round(rc.totalMs / rushRequests, 4) : null, msPerTicket: r.bought > 0 ? round(rc.totalMs / r.bought, 2) : null }
+      acknowledge({ acknowledged: r.bought, sent: r.steps.pay.count })
+      o.log(`${mode.name}: rush done — ${r.soldOut ? `sold out in ${(r.timeToSellOutMs! / 1000).toFixed(2)} s` : 'NOT sold out'}, ${r.admitted} admitted, ${r.holds} holds, ${r.bought} bought (${r.ticketsPerSec}/s), max active ${r.activeSamples.max}/${r.maxActive}, errors ${Object.values(r.errors).reduce((a, b) => a + b, 0)}, service CPU ${report.rushCpu.msPerTicket ?? '–'} ms per ticket`)
+
+      o.log(`${mode.name}: per endpoint, ${o.load.connections} connections, ${profile.durationSec} s each (after ${profile.warmupSec} s warm-up), generator ${o.load.generator.name}`)
+      const hello = ceilingOf(ceilings, 'hello', mode.instances)?.rps ?? 10_000
+      const fixtures = new Fixtures()
+      const { results, failures } = await runScenarios({
+        load: o.load, ports: site.ports, pids, client, secret, bearer, adminBearer: admin, userPrefix: `${run}-e`, production: mode.redis,
+        durationSec: profile.durationSec, warmupSec: profile.warmupSec, pollUsers: profile.pollUsers, admittedUsers: profile.rushMaxActive,
+        maxHolds: profile.maxHolds, minPayItems: profile.minPayItems, bigShowSeats: profile.bigShowSeats,
+        redisMemoryBytes: redisUrl ? () => redisUsedMemory(redisUrl) : undefined,
+        budget: share => Math.max(1000, Math.ceil(hello * share * (profile.durationSec + profile.warmupSec))),
+        log: o.log
+      }, SCENARIOS, fixtures)
+      report.endpoints.push(...results.map(e => withRatios(mode, ceilings, e)))
+      if (failures.length > 0) report.error = `scenarios failed: ${failures.join('; ')}`
+      concertIds.push(...fixtures.concertIds)
+      acknowledge(fixtures.pays)
+
+      o.log(`${mode.name}: checking invariants …`)
+      report.invariants = await checkInvariants({
+        databaseUrl,
+        client,
+        adminBearer: admin,
+        concertIds,
+        pays,
+        admission: { maxSampled: r.activeSamples.max, cap: profile.rushMaxActive, samples: r.activeSamples.count, admitted: r.admitted }
+      })
+      report.memory = site.procs.map((p, i) => ({ instance: i + 1, pid: p.pid, ...(memoryOf(p.pid) ?? { rssMiB: 0, peakMiB: 0 }) }))
+    } finally {
+      client.close()
+    }
+  } catch (err) {
+    report.error = (err as Error).stack ?? String(err)
+    o.log(`${mode.name}: FAILED — ${(err as Error).message}`)
+  } finally {
+    if (site) await site.stop()
+    if (mysql && !o.keep) await mysql.drop().catch(() => {})
+    if (redisUrl) await flushRedis(redisUrl).catch(() => {})
+  }
+  report.cpu = cpu()
+  for (const c of report.invariants) o.log(`  ${c.ok ? 'ok    ' : 'BROKEN'} ${c.name}: ${c.detail}`)
+  if (report.cpu) o.log(`${mode.name}: CPU time of the machine: bench + service + generator ${report.cpu.ownPercent}%, MariaDB + Redis ${report.cpu.storesPercent}%, other processes ${report.cpu.othersPercent}%`)
+  report.serverErrors = (report.rush?.serverErrors ?? 0) + report.endpoints.reduce((a, e) => a + Object.entries(e.outcomes).filter(([k]) => /^5\d\d/.test(k)).reduce((s, [, v]) => s + v, 0), 0)
+  if (profileDir && existsSync(profileDir)) {
+    for (const sub of readdirSync(profileDir)) {
+      for (const f of readdirSync(join(profileDir, sub)).filter(x => x.endsWith('.cpuprofile'))) {
+        const s = summarizeProfile(join(profileDir, sub, f))
+        report.profiles.push({ ...s, file: `${sub}/${f}` })
+      }
+    }
+  }
+  report.seconds = round((performance.now() - t0) / 1000, 1)
+  return report
+}
+
+/** Replies in an endpoint row that are not a success (4xx/5xx, network, timeout). */
+export const failedReplies = (e: EndpointRow): number => Object.entries(e.outcomes).filter(([k]) => !isSuccess(k)).reduce((a, [, v]) => a + v, 0)

@@ -1,0 +1,123 @@
+// The bench's profiles (quick, full) and its command line.
+
+import { parseArgs } from 'node:util'
+import type { GeneratorChoice } from './load/generator.js'
+import { MODES, type Mode } from './lib/service.js'
+
+export interface Profile {
+  name: 'quick' | 'full'
+  /** Connections of every load run (wrk -c), spread over the generator's threads (wrk -t). */
+  connections: number
+  threads: number
+  durationSec: number
+  warmupSec: number
+  ceilingSec: number
+  ceilingWarmupSec: number
+  rushUsers: number
+  rushConcurrency: number
+  rushTimeoutSec: number
+  rushShows: number
+  rushSeatsPerShow: number
+  rushMaxActive: number
+  pollUsers: number
+  /** Room for this many holds in the booking concert (its number of shows follows). */
+  maxHolds: number
+  minPayItems: number
+  /** Seats of the show whose whole seat map is read. */
+  bigShowSeats: number
+  /** Measure the ceilings with two server processes as well (for the two-instance mode's ratios). */
+  ceilingsForTwo: boolean
+}
+
+const PROFILES: Record<Profile['name'], Profile> = {
+  quick: {
+    name: 'quick', connections: 64, threads: 2, durationSec: 1.2, warmupSec: 0.6, ceilingSec: 1.2, ceilingWarmupSec: 0.8,
+    rushUsers: 2000, rushConcurrency: 200, rushTimeoutSec: 45, rushShows: 4, rushSeatsPerShow: 50, rushMaxActive: 100,
+    pollUsers: 500, maxHolds: 12_000, minPayItems: 1500, bigShowSeats: 15_000, ceilingsForTwo: false
+  },
+  full: {
+    name: 'full', connections: 64, threads: 2, durationSec: 8, warmupSec: 2, ceilingSec: 8, ceilingWarmupSec: 2,
+    rushUsers: 10_000, rushConcurrency: 256, rushTimeoutSec: 120, rushShows: 4, rushSeatsPerShow: 50, rushMaxActive: 100,
+    pollUsers: 2000, maxHolds: 40_000, minPayItems: 8000, bigShowSeats: 15_000, ceilingsForTwo: true
+  }
+}
+
+export const HELP = `Usage: npm run bench [-- options]     (npm run bench:full for the full profile)
+
+  --full                 full profile: 8 s per endpoint, 10,000-user rush (default: quick, about two minutes)
+  --modes a,b            modes to run: ${MODES.map(m => m.name).join(', ')} (default: all)
+  --generator G          auto (default: wrk when installed, else autocannon), wrk, or autocannon
+  --users N              rush users (quick 2,000; full 10,000)
+  --concurrency N        rush requests in flight (quick 200; full 256)
+  --connections N        connections of every load run (64)
+  --threads N            generator threads (wrk -t) or autocannon processes (2)
+  --duration S           seconds per endpoint and per ceiling (quick 1.2; full 8)
+  --codes                label every reply by status and problem code, reads too (costs the generator a little)
+  --out FILE             also write the JSON here
+  --profile              run the service with --cpu-prof and print where its CPU time went
+  --strict               exit non-zero when a target is missed too (invariant breaks always do)
+  --keep                 keep the temporary directory and the MySQL databases
+Results: bench/results/latest.{json,md}; an unchanged profile also writes bench/results/<quick|full>.{json,md}.
+Env: BENCH_MYSQL_URL (mysql://root@127.0.0.1:3306), BENCH_REDIS_URL (redis://127.0.0.1:6379/14, flushed!),
+     BENCH_SERVICE_ENTRY (a file to run instead of dist/src/main.js), BENCH_WRK (wrk's path)`
+
+export interface Options {
+  profile: Profile
+  /** True when an option changed the profile's figures (its results then go to latest.* only). */
+  customized: boolean
+  modes: Mode[]
+  generator: GeneratorChoice
+  codes: boolean
+  out: string | null
+  cpuProfile: boolean
+  strict: boolean
+  keep: boolean
+}
+
+export function parseOptions (argv = process.argv.slice(2)): Options | 'help' {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      full: { type: 'boolean', default: false },
+      quick: { type: 'boolean', default: false },
+      modes: { type: 'string' },
+      generator: { type: 'string', default: 'auto' },
+      users: { type: 'string' },
+      concurrency: { type: 'string' },
+      connections: { type: 'string' },
+      threads: { type: 'string' },
+      duration: { type: 'string' },
+      codes: { type: 'boolean', default: false },
+      out: { type: 'string' },
+      profile: { type: 'boolean', default: false },
+      strict: { type: 'boolean', default: false },
+      keep: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false }
+    }
+  })
+  if (values.help) return 'help'
+  const profile = { ...PROFILES[values.full ? 'full' : 'quick'] }
+  const positive = (v: string | undefined, name: string): number | undefined => {
+    if (v === undefined) return undefined
+    const x = Number(v)
+    if (!Number.isFinite(x) || x <= 0) throw new Error(`--${name} must be a positive number`)
+    return x
+  }
+  const whole = (v: string | undefined, name: string, fallback: number): number => Math.round(positive(v, name) ?? fallback)
+  profile.rushUsers = whole(values.users, 'users', profile.rushUsers)
+  profile.rushConcurrency = whole(values.concurrency, 'concurrency', profile.rushConcurrency)
+  profile.connections = whole(values.connections, 'connections', profile.connections)
+  profile.threads = whole(values.threads, 'threads', profile.threads)
+  const d = positive(values.duration, 'duration')
+  if (d !== undefined) { profile.durationSec = d; profile.ceilingSec = d }
+  if (!['auto', 'wrk', 'autocannon'].includes(values.generator)) throw new Error('--generator must be auto, wrk or autocannon')
+  const names = values.modes?.split(',').map(s => s.trim()) ?? MODES.map(m => m.name)
+  const modes = names.map((n) => {
+    const m = MODES.find(x => x.name === n)
+    if (!m) throw new Error(`unknown mode "${n}" (known: ${MODES.map(x => x.name).join(', ')})`)
+    return m
+  })
+  const base = PROFILES[profile.name]
+  const customized = values.modes !== undefined || values.generator !== 'auto' || values.codes || (Object.keys(base) as Array<keyof Profile>).some(k => base[k] !== profile[k])
+  return { profile, customized, modes, generator: values.generator as GeneratorChoice, codes: values.codes, out: values.out ?? null, cpuProfile: values.profile, strict: values.strict, keep: values.keep }
+}

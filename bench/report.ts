@@ -1,0 +1,141 @@
+// The bench's verdicts (issue 12's targets) and its summary: Markdown tables printed and written beside the JSON.
+
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { BASELINE_LABELS, type Ceiling, type GeneratorCheck } from './baselines/ceilings.js'
+import { cpuMs, ms, num, pct, table } from './lib/format.js'
+import type { Machine } from './lib/machine.js'
+import { failedReplies, type EndpointRow, type ModeReport } from './mode.js'
+import type { Profile } from './options.js'
+import { PLANNED } from './scenarios/endpoints.js'
+import { RUSH_STEPS, type RushStep } from './scenarios/rush.js'
+
+export interface Target { mode: string, target: string, value: string, met: boolean }
+
+/** The rush steps of a fan once admitted (issue 12: p99 under 100 ms); join and poll are reported, not judged. */
+const ADMITTED_STEPS: RushStep[] = ['seats', 'dates', 'hold', 'charge', 'pay']
+const RUSH_P99_MS = 100
+/** The bench's hello ceiling must reach this share of plain wrk's on the same server. */
+export const GENERATOR_MIN_RATIO = 0.85
+
+export interface RunSummary {
+  machine: Machine
+  profile: Profile
+  service: string
+  generator: { name: string, description: string, why: string, check: GeneratorCheck | null }
+  ceilings: Ceiling[]
+  ceilingsCpu: ModeReport['cpu']
+  modes: ModeReport[]
+}
+
+function endpointTarget (e: EndpointRow): { label: string, value: string, met: boolean } | null {
+  const t = e.target
+  if (!t) return null
+  if ('ofHello' in t) return e.ratioToHello === null ? null : { label: `≥ ${pct(t.ofHello)} of hello`, value: pct(e.ratioToHello), met: e.ratioToHello >= t.ofHello }
+  if ('ofCeiling' in t) return e.ratioToCeiling === null ? null : { label: `≥ ${pct(t.ofCeiling)} of the ${e.ceilingKind} ceiling`, value: pct(e.ratioToCeiling), met: e.ratioToCeiling >= t.ofCeiling }
+  return { label: `≥ ${num(t.rps)} req/s`, value: num(e.rps), met: e.rps >= t.rps }
+}
+
+export function evaluate (s: RunSummary): Target[] {
+  const targets: Target[] = []
+  const c = s.generator.check
+  if (c) targets.push({ mode: 'all', target: `bench hello ≥ ${pct(GENERATOR_MIN_RATIO)} of plain wrk's`, value: `${num(c.benchRps)} / ${num(c.plainWrkRps)} = ${pct(c.ratio)}`, met: c.ratio >= GENERATOR_MIN_RATIO })
+  for (const m of s.modes) {
+    for (const e of m.endpoints) {
+      const t = endpointTarget(e)
+      if (t) targets.push({ mode: m.mode.name, target: `${e.endpoint} ${t.label}`, value: t.value, met: t.met })
+    }
+    const r = m.rush
+    if (r) {
+      targets.push({ mode: m.mode.name, target: 'rush sold out', value: r.soldOut ? `in ${(r.timeToSellOutMs! / 1000).toFixed(2)} s` : 'no', met: r.soldOut })
+      const steps = ADMITTED_STEPS.filter(st => r.steps[st].count > 0)
+      const over = steps.filter(st => r.steps[st].p99 >= RUSH_P99_MS)
+      const worst = steps.reduce((a, st) => Math.max(a, r.steps[st].p99), 0)
+      targets.push({ mode: m.mode.name, target: `rush p99 < ${RUSH_P99_MS} ms for every admitted fan's step`, value: over.length ? `over: ${over.map(st => `${st} ${ms(r.steps[st].p99)}`).join(', ')}` : `worst ${ms(worst)} ms`, met: over.length === 0 })
+    }
+    const unlabelled = m.endpoints.reduce((a, e) => a + (e.outcomes['4xx/5xx'] ?? 0), 0)
+    targets.push({ mode: m.mode.name, target: 'zero 5xx', value: `${m.serverErrors}${unlabelled ? ` (+ ${unlabelled} replies ≥ 400 not labelled: rerun with --codes)` : ''}`, met: m.serverErrors === 0 && unlabelled === 0 && m.error === null })
+    const broken = m.invariants.filter(x => !x.ok).length
+    targets.push({ mode: m.mode.name, target: 'zero invariant breaks', value: m.invariants.length ? `${broken} of ${m.invariants.length} broken` : 'not checked', met: broken === 0 && m.invariants.length > 0 })
+  }
+  return targets
+}
+
+function modeSection (m: ModeReport, profile: Profile, connections: number): string[] {
+  const out: string[] = ['', `## ${m.mode.label}`, '']
+  if (m.cpu) out.push(`Machine CPU during this mode: bench + service + generator ${m.cpu.ownPercent}%, MariaDB + Redis ${m.cpu.storesPercent}%, other processes ${m.cpu.othersPercent}%${m.cpu.othersPercent > 10 ? ' — **not a quiet machine: figures are low**' : ''}.`)
+  if (m.error) out.push('', `**FAILED**: ${m.error.split('\n')[0]}`)
+  out.push('', `Per endpoint: ${connections} connections, ${profile.durationSec} s after ${profile.warmupSec} s of warm-up. CPU ms/req is the service's own (every instance, /proc utime + stime from idle before the measured pass to idle after it ÷ requests sent); gen. CPU ms/req the load generator's (÷ replies).`, '')
+  out.push(table(['endpoint', 'req/s', 'p50 ms', 'p99 ms', 'CPU ms/req', 'gen. CPU ms/req', 'not 2xx', 'matching ceiling', '× ceiling', '× hello', 'RSS MiB'], m.endpoints.map(e => [
+    e.endpoint + (e.exhausted ? ' (ran out)' : '') + (e.fewReplies ? ' (few replies)' : '') + (e.connections !== connections ? ` (${e.connections} conn.)` : ''), num(e.rps), ms(e.latency.p50), ms(e.latency.p99), cpuMs(e.cpu.msPerRequest), cpuMs(e.cpu.generatorMsPerRequest), String(failedReplies(e)),
+    e.ceiling ? `${e.ceilingKind}×${e.ceiling.instances} ${num(e.ceiling.rps)}` : '–', pct(e.ratioToCeiling), pct(e.ratioToHello),
+    e.memory.map(x => x.rssMiB.toFixed(0)).join(' + ')
+  ])))
+  const extra = m.endpoints.flatMap(e => Object.entries(e.figures).map(([k, v]) => `${e.endpoint}: ${k} ${num(v)}`))
+  if (extra.length) out.push('', `${extra.join('; ')} (growth over the run ÷ requests sent; the resident set also holds garbage not yet collected: an upper bound).`)
+  if (m.memory.length) out.push('', `Peak RSS (VmHWM) of the service: ${m.memory.map(x => `instance ${x.instance} ${x.peakMiB.toFixed(0)} MiB`).join(', ')}.`)
+  const r = m.rush
+  if (r) {
+    out.push('', `### Rush: ${num(r.users)} users, ${r.seats} seats, QUEUE_MAX_ACTIVE ${r.maxActive}, ≤ ${r.concurrency} in flight`, '')
+    out.push(`Sold out: ${r.soldOut ? `yes, in ${(r.timeToSellOutMs! / 1000).toFixed(2)} s` : '**NO**'}; all joined in ${(r.joinedMs / 1000).toFixed(2)} s; over in ${(r.totalMs / 1000).toFixed(2)} s; ` +
+      `admitted ${num(r.admitted)} (${r.admissionsPerSec}/s); holds ${r.holds} of ${r.holdAttempts} tries (${r.holdsPerSec}/s); bought ${r.bought} (${r.ticketsPerSec} tickets/s); ` +
+      `${r.requestsPerTicket ?? '–'} requests per ticket; service CPU ${cpuMs(m.rushCpu?.msPerRequest)} ms per request, ${cpuMs(m.rushCpu?.msPerTicket)} ms per ticket; ` +
+      `max sampled ACTIVE ${r.activeSamples.max} (${r.activeSamples.count} samples).`, '')
+    out.push(table(['step', 'requests', 'p50 ms', 'p99 ms', 'max ms', 'outcomes'], RUSH_STEPS.filter(st => r.steps[st].count > 0).map(st => [
+      st, num(r.steps[st].count), ms(r.steps[st].p50), ms(r.steps[st].p99), ms(r.steps[st].max),
+      Object.entries(r.steps[st].outcomes).map(([k, v]) => `${k}×${v}`).join(' ')
+    ]), 1))
+    const errs = Object.entries(r.errors)
+    out.push('', `Errors by code: ${errs.length ? errs.map(([k, v]) => `${k} ×${v}`).join(', ') : 'none'} (409 SEAT_UNAVAILABLE is an expected outcome). ` +
+      `Requests waited for a driver slot (not in the step latencies): p50 ${ms(r.driverWait.p50)} ms, p99 ${ms(r.driverWait.p99)} ms, max ${ms(r.driverWait.max)} ms.`)
+  }
+  for (const p of m.profiles) {
+    out.push('', `CPU profile ${p.file} (${num(p.totalMs)} ms on CPU): ${p.byPackage.slice(0, 8).map(x => `${x.name} ${x.percent}%`).join(', ')}`, '')
+    out.push(...p.byFunction.slice(0, 12).map(f => `    ${String(f.percent).padStart(5)}%  ${f.name} ${f.where}`))
+  }
+  return out
+}
+
+/** The whole summary as Markdown. */
+export function summarize (s: RunSummary, targets: Target[]): string {
+  const { machine, profile } = s
+  const out: string[] = [`# Benchmark (${profile.name}), ${machine.date}`, '']
+  out.push(`${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, ${machine.os}, Node ${machine.node}, MariaDB ${machine.mariadb}, Redis ${machine.redis}.`)
+  out.push(`Service: ${s.service}. CPU busy before the run: ${machine.busyBeforePercent ?? '?'}% (load ${machine.loadAverage.join(' ')}).`)
+  if ((machine.busyBeforePercent ?? 0) > 15) out.push('**WARNING: the machine was busy with other work before the run: every figure below is lower than it should be.**')
+  out.push(`Load generator: ${s.generator.description} (${s.generator.why}); ${s.ceilings[0]?.connections ?? profile.connections} connections.`)
+  const c = s.generator.check
+  out.push(c
+    ? `Generator check: the bench's hello ceiling ${num(c.benchRps)} req/s vs plain \`wrk -t${profile.threads} -c${profile.connections} -d${c.seconds}s\` ${num(c.plainWrkRps)} req/s on the same server: ${pct(c.ratio)} (must be ≥ ${pct(GENERATOR_MIN_RATIO)}).`
+    : 'Generator check: not made (needs wrk).')
+
+  out.push('', `## Ceilings (tiny servers, ${profile.ceilingSec} s each)`, '')
+  if (s.ceilingsCpu) out.push(`Machine CPU meanwhile: bench + servers + generator ${s.ceilingsCpu.ownPercent}%, MariaDB + Redis ${s.ceilingsCpu.storesPercent}%, other processes ${s.ceilingsCpu.othersPercent}%.`, '')
+  out.push(table(['ceiling', 'procs', 'req/s', 'p50 ms', 'p99 ms', 'server CPU ms/req', 'generator CPU ms/req'], s.ceilings.map(x => [
+    BASELINE_LABELS[x.kind], x.instances, num(x.rps), ms(x.latency.p50), ms(x.latency.p99), cpuMs(x.cpu.msPerRequest), cpuMs(x.cpu.generatorMsPerRequest)
+  ])))
+  for (const m of s.modes) out.push(...modeSection(m, profile, s.ceilings[0]?.connections ?? profile.connections))
+
+  out.push('', '## Not measured yet (issue 12; their routes are not built)', '')
+  out.push(table(['scenario', 'route', 'target', 'waits for'], PLANNED.map(p => [p.name, p.route, p.target, p.waitsFor]), 4))
+  out.push('', '## Invariants', '')
+  out.push(table(['mode', 'invariant', 'ok', 'detail'], s.modes.flatMap(m => m.invariants.map(x => [m.mode.name, x.name, x.ok ? 'ok' : 'BROKEN', x.detail])), 4))
+  out.push('', '## Targets', '')
+  out.push(table(['mode', 'target', 'measured', 'met'], targets.map(t => [t.mode, t.target, t.value, t.met ? 'yes' : 'NO']), 3))
+  return `${out.join('\n')}\n`
+}
+
+/** Writes latest.{json,md}, and <profile>.{json,md} when the profile ran as defined; returns the files written. */
+export function writeResults (root: string, profileName: string, asDefined: boolean, json: unknown, markdown: string, extra: string | null): string[] {
+  const dir = join(root, 'bench/results')
+  mkdirSync(dir, { recursive: true })
+  const text = `${JSON.stringify(json, null, 2)}\n`
+  const files: string[] = []
+  for (const base of asDefined ? ['latest', profileName] : ['latest']) {
+    writeFileSync(join(dir, `${base}.json`), text)
+    writeFileSync(join(dir, `${base}.md`), markdown)
+    files.push(`bench/results/${base}.json`, `bench/results/${base}.md`)
+  }
+  if (extra) { writeFileSync(extra, text); files.push(extra) }
+  return files
+}

@@ -211,4 +211,20 @@ describe.each(combos)('Outbox relay on $sql + $redis', ({ sql, redis: redisBacke
     expect((await readStream(testRedis.redis, stream)).map(e => e.data.reservationId)).toEqual(['1', '2', '3', '4', '5', '6'])
     await proxy.stop()
   })
+
+  it.runIf(redisBackend === 'standalone')('hands the lease over when only its holder cannot reach Redis, so another relay delivers', async () => {
+    stream = `events-test-${randomId(6)}`
+    const target = new URL(testRedis.url)
+    const proxy = await startProxy({ host: target.hostname, port: Number(target.port) })
+    const cutOff = createRedisClient(`redis://127.0.0.1:${proxy.port}${target.pathname}`, 'relay-cut-off')
+    opened.push(cutOff)
+    await redisReady(cutOff)
+    await proxy.stop()
+    const a = await relayDeps('a', { stream: createRedisEventStream(cutOff, stream) })
+    const b = await relayDeps('b', { clock: a.clock })
+    await commit(event(1), event(2))
+    await expect(relayEvents(a)).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE' })
+    expect(await relayEvents(b)).toEqual({ leader: true, delivered: 2 })
+    expect((await readStream(testRedis.redis, stream)).map(e => e.data.reservationId)).toEqual(['1', '2'])
+  })
 })

@@ -30,7 +30,8 @@ export interface RelayOutcome {
  * between append and mark delivers that batch again in the next round (consumers de-duplicate by id); a
  * rolled-back change never reaches the table, so it is never delivered. Any instance may call it; while one
  * holds the lease the others' rounds do nothing, and a former holder whose lease was taken over is fenced off
- * both in the stream and in the table. Redis being down fails the round (the events wait for the next one).
+ * both in the stream and in the table. A stream that cannot be reached fails the round and gives the lease
+ * up, so another instance tries next; the events wait in the table meanwhile.
  */
 export async function relayEvents (deps: RelayEventsDeps): Promise<RelayOutcome> {
   const batchSize = deps.batchSize ?? 500
@@ -40,7 +41,14 @@ export async function relayEvents (deps: RelayEventsDeps): Promise<RelayOutcome>
   for (;;) {
     const events = await deps.relay.listUnpublished(batchSize)
     if (events.length === 0) break
-    const appended = await deps.stream.append(events, lease.token, deps.clock.now() - deps.retentionMs)
+    let appended: 'appended' | 'fenced'
+    try {
+      appended = await deps.stream.append(events, lease.token, deps.clock.now() - deps.retentionMs)
+    } catch (err) {
+      // Perhaps only this instance cannot reach the stream: let another one try in its next round.
+      await deps.relay.releaseLease(deps.holder).catch(() => {})
+      throw err
+    }
     if (appended === 'fenced') return { leader: false, delivered }
     const marked = await deps.relay.markPublished(events.map(e => e.id), deps.clock.now(), lease)
     if (marked === 0) return { leader: false, delivered }

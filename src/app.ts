@@ -10,7 +10,8 @@ import { AppError } from './shared/errors.js'
 import { Ajv } from 'ajv'
 import addFormats from 'ajv-formats'
 import type { AppDeps } from './deps.js'
-import { createAuth } from './http/auth.js'
+import { createAuth, registerQueryTokenPolicy } from './http/auth.js'
+import { checkRequestLine, createClientErrorHandler, onFrameworkError, onUnknownExpectation } from './http/client-errors.js'
 import { createMetrics, registerRequestMetrics } from './http/metrics.js'
 import { registerProblemHandlers } from './http/problem.js'
 import { closeAllSse } from './http/sse.js'
@@ -35,6 +36,11 @@ export interface BuildOptions {
   web?: boolean
 }
 
+const hopsTrusted = (hops: number) => (_address: string, hop: number): boolean => hop < hops
+
+/** Probes and scrapes are never rate-limited. */
+const UNLIMITED_PATHS = new Set(['/health', '/ready', '/metrics'])
+
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
 
 /** Bodies are strict (no coercion, unknown fields refused); query strings and params arrive as strings and are coerced. */
@@ -48,10 +54,27 @@ function createValidators (): { body: Ajv, other: Ajv } {
 }
 
 export async function buildApp (deps: AppDeps, options: BuildOptions = {}): Promise<App> {
+  const { config } = deps
   const app: App = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
-    bodyLimit: deps.config.bodyLimitBytes,
-    trustProxy: deps.config.trustProxy,
+    bodyLimit: config.bodyLimitBytes,
+    // A client cannot pin sockets: slow or idle requests get 408 and a closed socket, idle keep-alive sockets
+    // are closed, and Node checks for lapsed ones often enough to honour short timeouts. Event streams are
+    // responses, which none of these limit.
+    http: {
+      headersTimeout: config.headersTimeoutMs,
+      requestTimeout: config.requestTimeoutMs,
+      connectionsCheckingInterval: Math.min(1000, Math.ceil(config.headersTimeoutMs / 4)),
+      // Checked in checkRequestLine, so the answer is a problem like every other (Node's own is plain text).
+      requireHostHeader: false
+    },
+    requestTimeout: config.requestTimeoutMs,
+    keepAliveTimeout: config.keepAliveTimeoutMs,
+    // Called on the server's events only, once `app` exists.
+    clientErrorHandler: createClientErrorHandler(() => app.log),
+    frameworkErrors: onFrameworkError,
+    // A hop count: the nearest N addresses (the connecting one first) are proxies; the next one is the client.
+    trustProxy: typeof deps.config.trustProxy === 'number' ? hopsTrusted(deps.config.trustProxy) : deps.config.trustProxy,
     genReqId: (req) => {
       const given = req.headers['x-request-id']
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID()
@@ -60,10 +83,14 @@ export async function buildApp (deps: AppDeps, options: BuildOptions = {}): Prom
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true }
   }).withTypeProvider<TypeBoxTypeProvider>()
+  app.server.maxConnections = config.maxConnections
+  app.server.on('checkExpectation', onUnknownExpectation)
   app.decorateRequest('principal', null)
   // JSON only: a text/plain body is refused with 415 instead of reaching validation as a string.
   app.removeContentTypeParser('text/plain')
   app.addHook('onRequest', async (request, reply) => { reply.header('x-request-id', request.id) })
+  app.addHook('onRequest', checkRequestLine)
+  registerQueryTokenPolicy(app)
 
   const validators = createValidators()
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? validators.body : validators.other).compile(schema))
@@ -94,7 +121,8 @@ export async function buildApp (deps: AppDeps, options: BuildOptions = {}): Prom
       max: deps.config.rateLimitPerMinute,
       timeWindow: 60_000,
       ...(deps.sharedRedis ? { redis: deps.sharedRedis, nameSpace: 'concert:ratelimit:', skipOnError: true } : {}),
-      allowList: (request) => ['/health', '/ready', '/metrics'].includes(request.url),
+      // The path, not the URL: `/health?x` is a health check too.
+      allowList: (request) => UNLIMITED_PATHS.has(request.url.split('?', 1)[0]),
       errorResponseBuilder: (_request, context) => new AppError('RATE_LIMITED', `too many requests; retry in ${Math.ceil(context.ttl / 1000)} s`)
     })
   }

@@ -13,6 +13,9 @@ import { createSqlConcertRepository } from './adapters/sql/concerts.sql.js'
 import { createSqlStores, createSqlTransact } from './adapters/sql/stores.js'
 import { createSqlOutboxRelayStore } from './adapters/sql/outbox-relay.sql.js'
 import { createMemoryQueueStore } from './adapters/memory/queue.memory.js'
+import { createCachedSeatSupply } from './adapters/memory/seat-supply.memory.js'
+import { createSqlDrawRecords } from './adapters/sql/draws.sql.js'
+import { createSqlQueueJournal } from './adapters/sql/queue-journal.sql.js'
 import { createMemorySeatEvents } from './adapters/memory/seat-events.memory.js'
 import { createCachedConcertRepository } from './adapters/memory/cached-concerts.js'
 import { concertSales } from './modules/concerts/concert-sales.js'
@@ -26,9 +29,12 @@ import { listEvents } from './modules/outbox/list-events.js'
 import { pruneEvents, relayEvents } from './modules/outbox/relay-events.js'
 import { payReservation } from './modules/payments/pay-reservation.js'
 import { chargePoints, getBalance, getPointHistory } from './modules/points/charge-points.js'
+import { readDraw } from './modules/queue/draw.js'
+import type { QueuePolicy } from './modules/queue/queue.js'
+import { createQueueLocal } from './modules/queue/queue-local.js'
 import type { QueueTokenClaims } from './modules/queue/queue-token.js'
 import {
-  admitWaiting, currentTicket, currentTickets, endTurnAfterPurchase, joinQueue, leaveQueue, requireActive, verifyQueueToken, type WaitingRoomDeps
+  admitWaiting, currentTicket, currentTickets, endTurnAfterPurchase, isTokenActive, joinQueue, leaveQueue, requireActive, verifyQueueToken, type WaitingRoomDeps
 } from './modules/queue/waiting-room.js'
 import { cancelHold } from './modules/reservations/cancel-hold.js'
 import { expireHolds } from './modules/reservations/expire-holds.js'
@@ -59,8 +65,15 @@ function withIdempotencyKey<I, T> (
 
 /** Every use case of the service, each with its dependencies bound once. */
 export function buildUseCases (ports: Ports, config: Config, clock: Clock) {
-  const { concerts, stores, transact, queue, gate, seatEvents, outboxRelay, eventStream } = ports
-  const room: WaitingRoomDeps = { queue, concerts, clock, secret: config.jwtSecret }
+  const { concerts, stores, transact, queue, gate, seatEvents, draws, outboxRelay, eventStream } = ports
+  const room: WaitingRoomDeps = {
+    queue,
+    concerts,
+    seats: createCachedSeatSupply(concerts, { events: seatEvents }),
+    draws,
+    local: createQueueLocal(config.jwtSecret),
+    clock
+  }
   const idempotency: IdempotencyDeps = { idempotency: stores.idempotency, transact, clock }
   const readReservations = { reservations: stores.reservations, clock }
   const holdDeps = { concerts, transact, users: stores.points, gate, events: seatEvents, clock, holdTtlMs: config.holdTtlMs, maxHoldsPerUser: config.maxHoldsPerUser }
@@ -91,12 +104,13 @@ export function buildUseCases (ports: Ports, config: Config, clock: Clock) {
     queue: {
       join: (input: { userId: string, concertId: number }) => joinQueue(room, input),
       verify: (token: string | undefined, bearerUserId?: string) => verifyQueueToken(room, token, bearerUserId),
-      current: (claims: QueueTokenClaims) => currentTicket(room, claims),
+      current: (claims: QueueTokenClaims, token?: string) => currentTicket(room, claims, token),
       currentMany: (concertId: number, tokenIds: string[]) => currentTickets(room, concertId, tokenIds),
       leave: (claims: QueueTokenClaims) => leaveQueue(room, claims),
       requireActive: (token: string | undefined, userId: string, concertId?: number) => requireActive(room, token, userId, concertId),
-      /** Whether the token is still ACTIVE (live seat maps end when it is not). */
-      isActive: async (concertId: number, tokenId: string) => (await queue.touch(concertId, tokenId, clock.now()))?.status === 'ACTIVE'
+      /** Whether the token is still ACTIVE (live seat maps end when it is not; one that asks keeps its token busy). */
+      isActive: (concertId: number, tokenId: string) => isTokenActive(room, concertId, tokenId),
+      draw: (concertId: number) => readDraw(room, concertId)
     },
     reservations: {
       hold: (input: HoldSeatInput) => holdSeat(holdDeps, input),
@@ -120,7 +134,7 @@ export function buildUseCases (ports: Ports, config: Config, clock: Clock) {
       list: (input: { after: number | null, limit: number }) => listEvents({ outbox: stores.outbox }, input)
     },
     jobs: {
-      admitWaiting: () => admitWaiting({ queue, clock }),
+      admitWaiting: () => admitWaiting(room),
       expireHolds: () => expireHolds({ reservations: stores.reservations, events: seatEvents, clock }),
       purgeIdempotency: () => stores.idempotency.purge(clock.now() - IDEMPOTENCY_KEEP_MS),
       /** One relay round; null without a stream (nothing to deliver to). */
@@ -139,11 +153,19 @@ export async function compose (config: Config, options: { clock?: Clock, log?: (
   const clock = options.clock ?? systemClock
   const database = openDatabase(config.databaseUrl)
   await database.migrate()
-  const policy = { maxActive: config.queueMaxActive, activeTtlMs: config.queueActiveTtlMs, heartbeatTimeoutMs: config.queueHeartbeatTimeoutMs }
+  const policy: QueuePolicy = {
+    maxActive: config.queueMaxActive,
+    activeTtlMs: config.queueActiveTtlMs,
+    heartbeatTimeoutMs: config.queueHeartbeatTimeoutMs,
+    idleTimeoutMs: config.queueIdleTimeoutMs,
+    admission: config.queueAdmission,
+    admitPerTick: config.queueAdmitPerTick,
+    tickMs: config.queueTickMs
+  }
   const readiness: ReadinessCheck[] = [{ name: database.dialect === 'mysql' ? 'mysql' : 'sqlite', check: () => database.ping() }]
   const closers: Array<() => Promise<void>> = []
 
-  let queue = createMemoryQueueStore(policy)
+  let queue: Ports['queue']
   let gate = openGate
   let seatEvents: Ports['seatEvents'] = createMemorySeatEvents()
   let sharedRedis: Redis | Cluster | undefined
@@ -170,6 +192,13 @@ export async function compose (config: Config, options: { clock?: Clock, log?: (
     seatEvents = events
     readiness.push({ name: 'redis', check: () => pingRedis(redis) })
     closers.push(async () => { await events.close(); redis.disconnect(); pub.disconnect(); sub.disconnect() })
+  } else if (config.databaseUrl === 'sqlite::memory:') {
+    queue = createMemoryQueueStore(policy)
+  } else {
+    // One instance: the queue lives in process, written through to the database so a restart keeps every place.
+    const journal = createSqlQueueJournal(database.db)
+    queue = createMemoryQueueStore(policy, { journal, snapshot: await journal.load(), now: clock.now() })
+    closers.push(() => journal.close())
   }
 
   const ports: Ports = {
@@ -179,6 +208,7 @@ export async function compose (config: Config, options: { clock?: Clock, log?: (
     queue,
     gate,
     seatEvents,
+    draws: createSqlDrawRecords(database.db),
     outboxRelay: createSqlOutboxRelayStore(database.db),
     eventStream,
     instanceId: `${hostname()}:${process.pid}:${randomId(6)}`

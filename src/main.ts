@@ -1,16 +1,17 @@
 // Entry point: read config → compose adapters → buildApp → listen; graceful shutdown on SIGINT/SIGTERM.
 
 import closeWithGrace from 'close-with-grace'
-import { pino } from 'pino'
+import { createSqlSeedLedger } from './adapters/sql/seed-ledger.sql.js'
 import { buildApp } from './app.js'
+import { createAppLogger } from './http/logging.js'
 import { compose } from './compose.js'
-import { ConfigError, loadConfig } from './config.js'
+import { ConfigError, keepEmbeddedSecret, loadConfig } from './config.js'
 import { seedDemo } from './seed.js'
 
 async function main (): Promise<void> {
   let config
   try {
-    config = loadConfig()
+    config = keepEmbeddedSecret(loadConfig())
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`configuration error: ${err.message}\n`)
@@ -18,9 +19,9 @@ async function main (): Promise<void> {
     }
     throw err
   }
-  const logger = pino({ level: config.logLevel })
+  const logger = createAppLogger(config.logLevel)
   const composed = await compose(config, { log: (level, msg, err) => logger[level]({ err }, msg) })
-  if (await seedDemo({ concerts: composed.deps.ports.concerts, clock: composed.deps.clock }, config.seedDemo)) logger.info('loaded the demo concert')
+  if (await seedDemo({ concerts: composed.deps.ports.concerts, clock: composed.deps.clock, seeds: createSqlSeedLedger(composed.database) }, config.seedDemo)) logger.info('loaded the demo concert')
   const app = await buildApp(composed.deps, { logger })
 
   closeWithGrace({ delay: 10_000, logger }, async ({ signal, err }) => {

@@ -27,10 +27,25 @@ export function demoConcert (now: number): NewConcert {
   }
 }
 
-/** Loads the demo when asked to, or (seedDemo undefined) when the database has no concerts. */
-export async function seedDemo (deps: { concerts: ConcertRepository, clock: Clock }, seed: boolean | undefined): Promise<boolean> {
+/** Port: the one-time seedings a database has had, done by one instance at a time. */
+export interface SeedLedger {
+  /**
+   * Runs `seed` unless `name` is recorded already, while no other instance runs the same seeding, and records
+   * `name` when `seed` says it loaded something; true when it did, here.
+   */
+  once (name: string, now: number, seed: () => Promise<boolean>): Promise<boolean>
+}
+
+/**
+ * Loads the demo once per database: when asked to (`seed` true), or (`seed` undefined) when the database has
+ * no concerts; never when `seed` is false. Instances started at once on one database load it once between them.
+ */
+export async function seedDemo (deps: { concerts: ConcertRepository, clock: Clock, seeds: SeedLedger }, seed: boolean | undefined): Promise<boolean> {
   if (seed === false) return false
-  if (seed === undefined && await deps.concerts.countConcerts() > 0) return false
-  await deps.concerts.createConcert(demoConcert(deps.clock.now()), deps.clock.now())
-  return true
+  const now = deps.clock.now()
+  return deps.seeds.once('demo', now, async () => {
+    if (seed === undefined && await deps.concerts.countConcerts() > 0) return false
+    await deps.concerts.createConcert(demoConcert(now), now)
+    return true
+  })
 }

@@ -2,7 +2,7 @@
 
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { ERROR_CATALOGUE, type ErrorCode } from '../shared/error-catalogue.js'
-import { AppError, ServiceUnavailableError, type FieldError } from '../shared/errors.js'
+import { AppError, type FieldError } from '../shared/errors.js'
 
 export interface Problem {
   type: string
@@ -27,6 +27,9 @@ function isStoreDown (err: unknown): boolean {
   return STORE_DOWN.has(e.code ?? '') || e.errno === 1053 || (err as { fatal?: boolean }).fatal === true ||
     /Connection is closed|connect ETIMEDOUT|Pool is closed|Stream isn't writeable|connection is in closed state/.test(e.message ?? '')
 }
+
+// MySQL gave up on a row lock (ER_LOCK_WAIT_TIMEOUT) or kept losing deadlocks (ER_LOCK_DEADLOCK) after its retries.
+const isLockContention = (err: unknown): boolean => [1205, 1213].includes((err as { errno?: number }).errno ?? 0)
 
 /** Fastify's schema validation errors as `{ path, message }`, the path naming the request part (`body/amount`). */
 function validationErrors (fe: FastifyError): FieldError[] {
@@ -71,10 +74,11 @@ const FASTIFY_DETAIL: Partial<Record<ErrorCode, string>> = {
 
 /** Maps any thrown error to a problem; unknown ones become a 500 that leaks nothing but the request id. */
 export function toProblem (err: unknown, requestId: string, inputPart = 'body'): { problem: Problem, retryAfter?: number } {
-  if (err instanceof ServiceUnavailableError) {
-    return { problem: problemOf(err.code, err.message, requestId), retryAfter: err.retryAfterSeconds }
+  if (err instanceof AppError) {
+    // A 503, or a 409 IDEMPOTENCY_IN_PROGRESS, says when to try again.
+    const { retryAfterSeconds } = err as { retryAfterSeconds?: number }
+    return { problem: problemOf(err.code, err.message, requestId, inPart(err.extensions, inputPart)), ...(retryAfterSeconds !== undefined ? { retryAfter: retryAfterSeconds } : {}) }
   }
-  if (err instanceof AppError) return { problem: problemOf(err.code, err.message, requestId, inPart(err.extensions, inputPart)) }
   const fe = err as FastifyError
   if (fe.validation) {
     return { problem: problemOf('VALIDATION_FAILED', `the request ${fe.validationContext ?? 'body'} is not valid`, requestId, { errors: validationErrors(fe) }) }
@@ -91,6 +95,7 @@ export function toProblem (err: unknown, requestId: string, inputPart = 'body'):
     const problem = problemOf(fe.statusCode === 404 ? 'NOT_FOUND' : 'BAD_REQUEST', fe.message, requestId)
     return { problem: { ...problem, status: fe.statusCode } }
   }
+  if (isLockContention(err)) return { problem: problemOf('SERVICE_UNAVAILABLE', 'the data this request needs is locked by another request; try again shortly', requestId), retryAfter: 1 }
   if (isStoreDown(err)) return { problem: problemOf('SERVICE_UNAVAILABLE', 'a backing store is unavailable, try again shortly', requestId), retryAfter: 2 }
   return { problem: problemOf('INTERNAL_ERROR', `something went wrong on our side; quote request id ${requestId}`, requestId) }
 }

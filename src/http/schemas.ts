@@ -57,7 +57,7 @@ export const BearerSecurity = [{ bearer: [] }]
 export const QueueSecurity = [{ bearer: [], queueToken: [] }]
 
 export const IdempotencyHeaders = Type.Object({
-  'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7E]+$', description: 'makes the request exactly-once; kept 24 hours' }))
+  'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 255, pattern: '^[\\x20-\\x7E]+$', description: 'makes the request exactly-once: 1–255 printable ASCII characters, spaces included; kept 24 hours' }))
 }, { additionalProperties: true })
 
 export const QueueTokenHeaders = Type.Object({

@@ -131,7 +131,7 @@ describe.each(APP_BACKENDS)('contract errors on %s', (backend) => {
     const fan = await joinQueue(t, 'p-1', concertId)
     const r = await hold(t, fan.headers, date, 20)
     const id = String(r.body.id)
-    expectProblem(await t.req('POST', `/reservations/${id}/pay`, { headers: t.as('p-intruder') }), 403, 'FORBIDDEN')
+    expectProblem(await t.req('POST', `/reservations/${id}/pay`, { headers: t.as('p-intruder') }), 404, 'RESERVATION_NOT_FOUND')
     const poor = await t.req('POST', `/reservations/${id}/pay`, { headers: t.as('p-1') })
     expectProblem(poor, 422, 'INSUFFICIENT_POINTS')
     expect((await t.req('GET', `/reservations/${id}`, { headers: t.as('p-1') })).json().status).toBe('HELD')

@@ -1,7 +1,8 @@
 // buildTestApp: the whole app over a real database (SQLite in memory or a fresh MariaDB database), driven by inject.
 
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
+import type { FastifyBaseLogger, FastifyInstance, LightMyRequestResponse } from 'fastify'
 import { buildApp } from '../../src/app.js'
+import { createSqlSeedLedger } from '../../src/adapters/sql/seed-ledger.sql.js'
 import { createAuth } from '../../src/http/auth.js'
 import { compose } from '../../src/compose.js'
 import { loadConfig } from '../../src/config.js'
@@ -27,7 +28,7 @@ export interface TestApp {
 }
 
 /** Builds the app on `backend` with the demo concert loaded; `env` overrides the configuration. */
-export async function buildTestApp (backend: AppBackend, env: Record<string, string> = {}, options: { clock?: Clock, jobs?: boolean } = {}): Promise<TestApp> {
+export async function buildTestApp (backend: AppBackend, env: Record<string, string> = {}, options: { clock?: Clock, jobs?: boolean, logger?: FastifyBaseLogger } = {}): Promise<TestApp> {
   const mysql = backend !== 'sqlite' ? await createMysqlDatabase('http') : null
   // Flushed first; a cluster stays up until the app is closed (it is shared by the file's apps).
   const redis = backend === 'mysql+redis' ? await openTestRedis('standalone') : backend === 'mysql+redis-cluster' ? await openTestRedis('cluster') : null
@@ -40,8 +41,8 @@ export async function buildTestApp (backend: AppBackend, env: Record<string, str
     ...env
   })
   const composed = await compose(config, { clock: options.clock })
-  await seedDemo({ concerts: composed.deps.ports.concerts, clock: composed.deps.clock }, true)
-  const app = await buildApp(composed.deps, { jobs: options.jobs ?? false, web: false })
+  await seedDemo({ concerts: composed.deps.ports.concerts, clock: composed.deps.clock, seeds: createSqlSeedLedger(composed.database) }, true)
+  const app = await buildApp(composed.deps, { jobs: options.jobs ?? false, web: false, logger: options.logger })
   await app.ready()
   const auth = createAuth(TEST_SECRET)
   const as = (userId: string, role?: 'admin'): Record<string, string> => ({ authorization: `Bearer ${auth.sign(userId, role).accessToken}` })

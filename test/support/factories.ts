@@ -28,6 +28,8 @@ export const newUserId = (label = 'u'): string => `${label}-${randomBytes(5).toS
 /** SQL adapters for every SQL port over one fresh database (SQLite in memory by default). */
 export interface SqlWorld {
   database: SqlDatabase
+  /** The database's URL (a MySQL one can be opened by an outside session). */
+  url: string
   concerts: ConcertRepository
   stores: TxStores
   transact: Transact
@@ -35,9 +37,10 @@ export interface SqlWorld {
 }
 
 export async function openSqlWorld (backend: SqlBackend = 'sqlite', label = 'world'): Promise<SqlWorld> {
-  const { database, close } = await openTestDatabase(backend, label)
+  const { database, url, close } = await openTestDatabase(backend, label)
   return {
     database,
+    url,
     concerts: createSqlConcertRepository(database),
     stores: createSqlStores(database.db),
     transact: createSqlTransact(database),

@@ -73,9 +73,9 @@ describe('cancelHold', () => {
     expect(await w.seatStatus(4)).toBe('HELD')
   })
 
-  it("another user's reservation is FORBIDDEN and the hold stays", async () => {
+  it("another user's reservation reads as missing (RESERVATION_NOT_FOUND) and the hold stays", async () => {
     const r = await w.hold('alice', 4)
-    await expect(cancel('mallory', r.id)).rejects.toMatchObject({ status: 403, code: 'FORBIDDEN' })
+    await expect(cancel('mallory', r.id)).rejects.toMatchObject({ status: 404, code: 'RESERVATION_NOT_FOUND' })
     expect(await status(r.id)).toBe('HELD')
     expect(await w.seatStatus(4)).toBe('HELD')
   })

@@ -16,6 +16,7 @@ describe('loadConfig', () => {
       redisUrl: undefined,
       embedded: true,
       jwtSecret: expect.any(String),
+      jwtSecretFile: './data/concert.db.secret',
       authDevLogin: true,
       seedDemo: undefined,
       holdTtlMs: 300_000,
@@ -23,12 +24,20 @@ describe('loadConfig', () => {
       queueMaxActive: 100,
       queueActiveTtlMs: 600_000,
       queueHeartbeatTimeoutMs: 60_000,
+      queueIdleTimeoutMs: 120_000,
+      queueAdmission: 'capacity',
+      queueAdmitPerTick: 50,
+      queueTickMs: 5000,
       maxCharge: 1_000_000,
       maxBalance: 100_000_000,
       logLevel: 'info',
       rateLimitPerMinute: 0,
       bodyLimitBytes: 16 * 1024,
       trustProxy: false,
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 30_000,
+      keepAliveTimeoutMs: 10_000,
+      maxConnections: 10_000,
       eventsStream: 'concert:events',
       eventsRetentionMs: 7 * 24 * 3600_000,
       eventsRelayLeaseMs: 10_000
@@ -46,14 +55,17 @@ describe('loadConfig', () => {
     const c = loadConfig({
       PORT: '8080', HOST: '0.0.0.0', DATABASE_URL: MYSQL, REDIS_URL: 'redis://cache:6379/0', JWT_SECRET: SECRET,
       AUTH_DEV_LOGIN: 'yes', SEED_DEMO: 'false', HOLD_TTL_SECONDS: '60', MAX_HOLDS_PER_USER: '2', QUEUE_MAX_ACTIVE: '10',
-      QUEUE_ACTIVE_TTL_SECONDS: '120', QUEUE_HEARTBEAT_TIMEOUT_SECONDS: '15', MAX_CHARGE: '500', MAX_BALANCE: '1000',
-      LOG_LEVEL: 'silent', RATE_LIMIT_PER_MINUTE: '600', BODY_LIMIT_BYTES: '4096', TRUST_PROXY: 'true',
+      QUEUE_ACTIVE_TTL_SECONDS: '120', QUEUE_HEARTBEAT_TIMEOUT_SECONDS: '15', QUEUE_IDLE_TIMEOUT_SECONDS: '30', QUEUE_ADMISSION: 'rate',
+      QUEUE_ADMIT_PER_TICK: '7', QUEUE_TICK_SECONDS: '2', MAX_CHARGE: '500', MAX_BALANCE: '1000',
+      LOG_LEVEL: 'silent', RATE_LIMIT_PER_MINUTE: '600', BODY_LIMIT_BYTES: '4096', TRUST_PROXY: '1',
+      HEADERS_TIMEOUT_SECONDS: '5', REQUEST_TIMEOUT_SECONDS: '20', KEEP_ALIVE_TIMEOUT_SECONDS: '3', MAX_CONNECTIONS: '500',
       EVENTS_STREAM: 'shop:{events}', EVENTS_RETENTION_HOURS: '48', EVENTS_RELAY_LEASE_SECONDS: '3'
     })
     expect(c).toEqual({
-      port: 8080, host: '0.0.0.0', databaseUrl: MYSQL, redisUrl: 'redis://cache:6379/0', embedded: false, jwtSecret: SECRET,
+      port: 8080, host: '0.0.0.0', databaseUrl: MYSQL, redisUrl: 'redis://cache:6379/0', embedded: false, jwtSecret: SECRET, jwtSecretFile: undefined,
       authDevLogin: true, seedDemo: false, holdTtlMs: 60_000, maxHoldsPerUser: 2, queueMaxActive: 10, queueActiveTtlMs: 120_000,
-      queueHeartbeatTimeoutMs: 15_000, maxCharge: 500, maxBalance: 1000, logLevel: 'silent', rateLimitPerMinute: 600, bodyLimitBytes: 4096, trustProxy: true,
+      queueHeartbeatTimeoutMs: 15_000, queueIdleTimeoutMs: 30_000, queueAdmission: 'rate', queueAdmitPerTick: 7, queueTickMs: 2000, maxCharge: 500, maxBalance: 1000, logLevel: 'silent', rateLimitPerMinute: 600, bodyLimitBytes: 4096, trustProxy: 1,
+      headersTimeoutMs: 5000, requestTimeoutMs: 20_000, keepAliveTimeoutMs: 3000, maxConnections: 500,
       eventsStream: 'shop:{events}', eventsRetentionMs: 48 * 3600_000, eventsRelayLeaseMs: 3000
     })
   })
@@ -86,6 +98,7 @@ describe('loadConfig', () => {
     ['MAX_HOLDS_PER_USER', '0'], ['QUEUE_MAX_ACTIVE', '1e3'], ['QUEUE_ACTIVE_TTL_SECONDS', '86401'],
     ['QUEUE_HEARTBEAT_TIMEOUT_SECONDS', 'ten'], ['MAX_CHARGE', '0'], ['MAX_BALANCE', '-5'],
     ['RATE_LIMIT_PER_MINUTE', 'x'], ['BODY_LIMIT_BYTES', '10'],
+    ['HEADERS_TIMEOUT_SECONDS', '0'], ['REQUEST_TIMEOUT_SECONDS', '1.5'], ['KEEP_ALIVE_TIMEOUT_SECONDS', 'x'], ['MAX_CONNECTIONS', '0'],
     ['EVENTS_STREAM', 'two words'], ['EVENTS_RETENTION_HOURS', '0'], ['EVENTS_RELAY_LEASE_SECONDS', '601']
   ])('%s=%s stops the start with a message naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError)
@@ -97,6 +110,25 @@ describe('loadConfig', () => {
     ['AUTH_DEV_LOGIN', 'maybe'], ['SEED_DEMO', '2']
   ])('%s=%s is refused naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(name))
+  })
+
+  it('TRUST_PROXY is false, a hop count, or a list of proxy addresses (IPs, CIDR ranges, loopback/linklocal/uniquelocal)', () => {
+    expect(loadConfig({ TRUST_PROXY: 'false' }).trustProxy).toBe(false)
+    expect(loadConfig({ TRUST_PROXY: '0' }).trustProxy).toBe(false)
+    expect(loadConfig({ TRUST_PROXY: '1' }).trustProxy).toBe(1)
+    expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2)
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.7, 172.16.0.0/12,::1' }).trustProxy).toEqual(['10.0.0.7', '172.16.0.0/12', '::1'])
+    expect(loadConfig({ TRUST_PROXY: 'loopback' }).trustProxy).toEqual(['loopback'])
+  })
+
+  it.each(['true', 'yes', '1.2.3', '10.0.0.0/33', 'nginx', '10.0.0.1,,10.0.0.2', '-1'])('TRUST_PROXY=%s is refused (trusting every hop lets any client pick its address)', (value) => {
+    expect(() => loadConfig({ TRUST_PROXY: value })).toThrow(ConfigError)
+    expect(() => loadConfig({ TRUST_PROXY: value })).toThrow(/TRUST_PROXY/)
+  })
+
+  it('the headers timeout may not exceed the request timeout (headers are part of the request)', () => {
+    expect(() => loadConfig({ HEADERS_TIMEOUT_SECONDS: '40' })).toThrow(/HEADERS_TIMEOUT_SECONDS/)
+    expect(loadConfig({ HEADERS_TIMEOUT_SECONDS: '30' })).toMatchObject({ headersTimeoutMs: 30_000, requestTimeoutMs: 30_000 })
   })
 
   it('an empty variable means its default', () => {

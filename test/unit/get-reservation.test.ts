@@ -13,11 +13,11 @@ describe('getReservation and listUserReservations', () => {
 
   const read = (id: number, userId: string, isAdmin = false) => getReservation({ reservations: w.stores.reservations, clock: w.clock }, { id, userId, isAdmin })
 
-  it('the owner and an admin can read a reservation; another user gets FORBIDDEN', async () => {
+  it('the owner and an admin can read a reservation; to another user it reads as missing (RESERVATION_NOT_FOUND)', async () => {
     const r = await w.hold('alice', 1)
     await expect(read(r.id, 'alice')).resolves.toEqual(r)
     await expect(read(r.id, 'root', true)).resolves.toEqual(r)
-    await expect(read(r.id, 'bob')).rejects.toMatchObject({ status: 403, code: 'FORBIDDEN' })
+    await expect(read(r.id, 'bob')).rejects.toMatchObject({ status: 404, code: 'RESERVATION_NOT_FOUND', message: `no reservation ${r.id}` })
   })
 
   it('an unknown reservation is RESERVATION_NOT_FOUND', async () => {

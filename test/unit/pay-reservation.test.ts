@@ -137,10 +137,10 @@ describe('payReservation', () => {
     expect(paid).toHaveLength(1)
   })
 
-  it("another user's reservation is FORBIDDEN and their money stays put", async () => {
+  it("another user's reservation reads as missing (RESERVATION_NOT_FOUND) and their money stays put", async () => {
     await givenBalance(w, 'mallory', PRICE)
     const r = await w.hold('alice', 7)
-    await expect(pay('mallory', r.id)).rejects.toMatchObject({ status: 403, code: 'FORBIDDEN' })
+    await expect(pay('mallory', r.id)).rejects.toMatchObject({ status: 404, code: 'RESERVATION_NOT_FOUND' })
     expect(await balance('mallory')).toBe(PRICE)
     expect((await stored(r.id)).status).toBe('HELD')
   })

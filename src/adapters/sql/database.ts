@@ -20,12 +20,17 @@ export interface SqlDatabase {
   close (): Promise<void>
 }
 
-const RETRYABLE_MYSQL_ERRORS = new Set([1213, 1205]) // ER_LOCK_DEADLOCK, ER_LOCK_WAIT_TIMEOUT
+// Attempts per error: a deadlock victim usually goes through at once; a lock wait that timed out means a lock
+// held for seconds, so it is retried once only and the request fails (503) instead of hanging on.
+const MYSQL_ATTEMPTS: Record<number, number> = { 1213: 5, 1205: 2 } // ER_LOCK_DEADLOCK, ER_LOCK_WAIT_TIMEOUT
+
+/** MySQL's lock wait for our sessions (its default, 50 s, is longer than any client waits). */
+export const DEFAULT_LOCK_WAIT_SECONDS = 2
 
 /** Opens a database from a URL: `sqlite:<file>`, `sqlite::memory:` or `mysql://user:pass@host:port/db`. */
-export function openDatabase (url: string, options: { poolSize?: number } = {}): SqlDatabase {
+export function openDatabase (url: string, options: { poolSize?: number, lockWaitSeconds?: number } = {}): SqlDatabase {
   if (url.startsWith('sqlite:')) return openSqlite(url.slice('sqlite:'.length))
-  if (url.startsWith('mysql://')) return openMysql(url, options.poolSize ?? 20)
+  if (url.startsWith('mysql://')) return openMysql(url, options.poolSize ?? 20, options.lockWaitSeconds ?? DEFAULT_LOCK_WAIT_SECONDS)
   throw new Error(`unsupported DATABASE_URL: ${url}`)
 }
 
@@ -66,7 +71,7 @@ function withStatementCache (sqlite: SqliteDatabase.Database): SqliteDatabase.Da
   })
 }
 
-function openMysql (url: string, poolSize: number): SqlDatabase {
+function openMysql (url: string, poolSize: number, lockWaitSeconds: number): SqlDatabase {
   const pool = createPool({
     uri: url,
     connectionLimit: poolSize,
@@ -80,7 +85,12 @@ function openMysql (url: string, poolSize: number): SqlDatabase {
     enableKeepAlive: true
   })
   // READ COMMITTED: conditional UPDATEs re-read the latest committed row and no gap locks are taken.
-  pool.on('connection', (conn) => { conn.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED') })
+  // A short lock wait keeps a request stalled behind someone else's lock well inside the idempotency lease and
+  // any client's timeout; the statement then fails (ER_LOCK_WAIT_TIMEOUT) and the request answers 503.
+  pool.on('connection', (conn) => {
+    conn.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED')
+    conn.query(`SET SESSION innodb_lock_wait_timeout = ${Math.max(1, Math.floor(lockWaitSeconds))}`)
+  })
   const db = new Kysely<DB>({ dialect: new MysqlDialect({ pool }) })
   return wrap(db, 'mysql', async (fn) => {
     for (let attempt = 1; ; attempt++) {
@@ -88,7 +98,7 @@ function openMysql (url: string, poolSize: number): SqlDatabase {
         return await db.transaction().execute(fn)
       } catch (err) {
         const errno = (err as { errno?: number }).errno
-        if (attempt >= 5 || errno === undefined || !RETRYABLE_MYSQL_ERRORS.has(errno)) throw err
+        if (errno === undefined || attempt >= (MYSQL_ATTEMPTS[errno] ?? 1)) throw err
         await new Promise(resolve => setTimeout(resolve, 5 * attempt + Math.random() * 20))
       }
     }

@@ -1,18 +1,23 @@
-// IdempotencyStore on SQL: the primary key (scope, key) makes the first claim win on every instance.
+// IdempotencyStore on SQL: the primary key makes the first claim win on every instance; every later change names the owner.
 
 import type { Kysely } from 'kysely'
 import type { IdempotencyStore, RecordedOutcome } from '../../modules/idempotency/idempotency-store.js'
 import type { DB } from './schema.js'
-import { affected, isDuplicate } from './sql-helpers.js'
+import { affected, isDuplicate, isLockWaitTimeout } from './sql-helpers.js'
 
 export function createSqlIdempotencyStore (db: Kysely<DB>): IdempotencyStore {
+  const pending = (scope: string, key: string, owner: string) => db.updateTable('idempotency_keys')
+    .where('scope', '=', scope).where('idem_key', '=', key).where('owner', '=', owner).where('state', '=', 'PENDING')
   return {
-    async claim (scope, key, requestHash, now) {
+    async claim (c) {
       try {
-        await db.insertInto('idempotency_keys').values({ scope, idem_key: key, request_hash: requestHash, state: 'PENDING', outcome: null, created_at: now }).execute()
+        await db.insertInto('idempotency_keys').values({
+          scope: c.scope, idem_key: c.key, request_hash: c.requestHash, state: 'PENDING', outcome: null, owner: c.owner, lease_until: c.leaseUntil, created_at: c.createdAt
+        }).execute()
         return true
       } catch (err) {
-        if (isDuplicate(err)) return false
+        // A lock wait: the key exists and its owner's transaction has it locked.
+        if (isDuplicate(err) || isLockWaitTimeout(err)) return false
         throw err
       }
     },
@@ -23,20 +28,31 @@ export function createSqlIdempotencyStore (db: Kysely<DB>): IdempotencyStore {
         requestHash: r.request_hash,
         state: r.state === 'DONE' ? 'DONE' : 'PENDING',
         outcome: r.outcome === null ? null : JSON.parse(r.outcome) as RecordedOutcome,
+        owner: r.owner,
+        leaseUntil: Number(r.lease_until),
         createdAt: Number(r.created_at)
       }
     },
-    async takeOver (scope, key, staleCreatedAt, now) {
-      return affected(await db.updateTable('idempotency_keys').set({ created_at: now })
-        .where('scope', '=', scope).where('idem_key', '=', key).where('state', '=', 'PENDING').where('created_at', '=', staleCreatedAt)
-        .executeTakeFirst())
+    async renew (scope, key, owner, leaseUntil) {
+      // Rows matched, not rows changed (mysql2 sets CLIENT_FOUND_ROWS): a renewal to the same value still counts.
+      return affected(await pending(scope, key, owner).set({ lease_until: leaseUntil }).executeTakeFirst())
     },
-    async complete (scope, key, outcome) {
-      await db.updateTable('idempotency_keys').set({ state: 'DONE', outcome: JSON.stringify(outcome) })
-        .where('scope', '=', scope).where('idem_key', '=', key).where('state', '=', 'PENDING').execute()
+    async takeOver (scope, key, staleOwner, owner, now, leaseUntil) {
+      try {
+        return affected(await pending(scope, key, staleOwner).where('lease_until', '<=', now)
+          .set({ owner, lease_until: leaseUntil }).executeTakeFirst())
+      } catch (err) {
+        // The owner's recording transaction has the record locked: it is alive after all.
+        if (isLockWaitTimeout(err)) return false
+        throw err
+      }
     },
-    async release (scope, key) {
-      await db.deleteFrom('idempotency_keys').where('scope', '=', scope).where('idem_key', '=', key).where('state', '=', 'PENDING').execute()
+    async complete (scope, key, owner, outcome) {
+      return affected(await pending(scope, key, owner).set({ state: 'DONE', outcome: JSON.stringify(outcome) }).executeTakeFirst())
+    },
+    async release (scope, key, owner) {
+      await db.deleteFrom('idempotency_keys')
+        .where('scope', '=', scope).where('idem_key', '=', key).where('owner', '=', owner).where('state', '=', 'PENDING').execute()
     },
     async purge (before) {
       const res = await db.deleteFrom('idempotency_keys').where('created_at', '<', before).executeTakeFirst()

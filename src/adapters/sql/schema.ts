@@ -59,8 +59,14 @@ export interface IdempotencyKeysTable {
   /** PENDING while the first request runs, DONE once its outcome is recorded. */
   state: string
   outcome: string | null
+  /** The fencing token of the request that runs the key while PENDING. */
+  owner: string
+  /** Until when the owner's lease runs; a PENDING record past it may be taken over. */
+  lease_until: number
   created_at: number
 }
+/** One row per seeding done once per database (e.g. `demo`). */
+export interface SeedMarkersTable { name: string, created_at: number }
 
 export interface OutboxTable {
   id: Generated<number>
@@ -73,6 +79,27 @@ export interface OutboxTable {
   published_at: number | null
 }
 
+/** The in-process waiting room's journal: one row per live token (heartbeats are not written). */
+export interface QueueEntriesTable {
+  token_id: string
+  concert_id: number
+  user_id: string
+  /** PREQUEUE | WAITING | ACTIVE */
+  state: string
+  /** Order in the room (negative for the tokens placed by the draw). */
+  seq: number
+  active_until: number | null
+  drawn: number
+}
+export interface QueueRoomsTable {
+  concert_id: number
+  seq: number
+  drawn_at: number | null
+  /** JSON array of the token ids in draw order. */
+  draw_order: string | null
+}
+/** A concert's published draw: its draw keys in order, 64 hex digits each, concatenated. */
+export interface QueueDrawsTable { concert_id: number, drawn_at: number, entries: string }
 export interface OutboxRelayTable {
   /** 'outbox': the one relay of the outbox table. */
   name: string
@@ -94,5 +121,9 @@ export interface DB {
   payments: PaymentsTable
   idempotency_keys: IdempotencyKeysTable
   outbox: OutboxTable
+  queue_entries: QueueEntriesTable
+  queue_rooms: QueueRoomsTable
+  queue_draws: QueueDrawsTable
+  seed_markers: SeedMarkersTable
   outbox_relay: OutboxRelayTable
 }

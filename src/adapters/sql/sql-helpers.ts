@@ -18,3 +18,6 @@ export function isDuplicate (err: unknown): boolean {
   const e = err as { code?: string, errno?: number }
   return e.code === 'ER_DUP_ENTRY' || e.errno === 1062 || e.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || e.code === 'SQLITE_CONSTRAINT_UNIQUE'
 }
+
+/** MySQL gave up waiting for a row lock (innodb_lock_wait_timeout). */
+export const isLockWaitTimeout = (err: unknown): boolean => (err as { errno?: number }).errno === 1205

@@ -102,6 +102,7 @@ export function registerConcertRoutes (app: App, { useCases, auth }: RouteDeps):
   })
 
   app.get('/concerts/:date/seats/events', {
+    config: { queryTokens: true }, // EventSource cannot send headers
     onRequest: auth.authenticate,
     schema: {
       tags: ['concerts'],

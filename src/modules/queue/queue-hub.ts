@@ -7,7 +7,7 @@ import type { QueueTicket } from './waiting-room.js'
 interface Watcher { tokenId: string, last: string, stream: SseStream }
 
 /** What makes an event worth sending: the place or the status, not an ETA that drifts every tick. */
-export const ticketKey = (t: { status: string, position: number, activeUntil: number | null }): string => `${t.status}:${t.position}:${t.activeUntil ?? ''}`
+export const ticketKey = (t: { status: string, position: number | null, activeUntil: number | null }): string => `${t.status}:${t.position}:${t.activeUntil ?? ''}`
 
 export interface QueueHub {
   watch (concertId: number, tokenId: string, lastKey: string, stream: SseStream): void
@@ -40,6 +40,8 @@ export function createQueueHub (read: (concertId: number, tokenIds: string[]) =>
           }
           const key = ticketKey(t)
           if (key !== w.last) { w.last = key; w.stream.send(toBody(t)) }
+          // Nothing is left to sell: the stream has said so and ends (a poll shows whether seats came back).
+          if (t.status === 'SOLD_OUT') w.stream.close()
         })
       }
     },

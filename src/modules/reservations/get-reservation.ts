@@ -1,16 +1,18 @@
 // Use cases: read one reservation, or a user's reservations.
 
 import type { Clock } from '../../shared/clock.js'
-import { ForbiddenError, NotFoundError } from '../../shared/errors.js'
+import { NotFoundError } from '../../shared/errors.js'
 import type { Reservation } from './reservation.js'
 import { visibleReservation } from './reservation.js'
 import type { ReservationStore } from './reservation-store.js'
 
-/** The reservation if it exists and belongs to `userId` (or `asAdmin`); RESERVATION_NOT_FOUND / FORBIDDEN otherwise. */
+/**
+ * The reservation if it exists and belongs to `userId` (or `asAdmin`); RESERVATION_NOT_FOUND otherwise. Another
+ * user's reservation reads exactly as a missing one, so sequential ids reveal nothing about who booked what.
+ */
 export async function requireOwnReservation (store: ReservationStore, id: number, userId: string, asAdmin: boolean): Promise<Reservation> {
   const r = await store.findById(id)
-  if (!r) throw new NotFoundError('RESERVATION_NOT_FOUND', `no reservation ${id}`)
-  if (r.userId !== userId && !asAdmin) throw new ForbiddenError('FORBIDDEN', `reservation ${id} belongs to another user`)
+  if (!r || (r.userId !== userId && !asAdmin)) throw new NotFoundError('RESERVATION_NOT_FOUND', `no reservation ${id}`)
   return r
 }
 

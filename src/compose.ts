@@ -22,7 +22,8 @@ import { concertSales } from './modules/concerts/concert-sales.js'
 import type { NewConcert } from './modules/concerts/concert.js'
 import { createConcert } from './modules/concerts/create-concert.js'
 import { listBookableDates } from './modules/concerts/list-dates.js'
-import { listSeats } from './modules/concerts/list-seats.js'
+import { createLiveSeatMaps } from './modules/concerts/live-seat-maps.js'
+import { readSeatMap, readSections, watchSeatMap, type SeatMapChange, type SeatMapInput } from './modules/concerts/read-seat-map.js'
 import { runIdempotent, type IdempotencyDeps } from './modules/idempotency/run-idempotent.js'
 import type { EventStream } from './modules/outbox/event-stream.js'
 import { listEvents } from './modules/outbox/list-events.js'
@@ -63,9 +64,13 @@ function withIdempotencyKey<I, T> (
     : runIdempotent(deps, { ...describe(input), key }, transact => run(transact, input))
 }
 
+type Log = (level: 'info' | 'warn', msg: string, err?: Error) => void
+
 /** Every use case of the service, each with its dependencies bound once. */
-export function buildUseCases (ports: Ports, config: Config, clock: Clock) {
+export function buildUseCases (ports: Ports, config: Config, clock: Clock, log?: Log) {
   const { concerts, stores, transact, queue, gate, seatEvents, draws, outboxRelay, eventStream } = ports
+  const seatMaps = createLiveSeatMaps({ concerts, events: seatEvents, log })
+  const seatMapDeps = { concerts, seatMaps, clock }
   const room: WaitingRoomDeps = {
     queue,
     concerts,
@@ -95,9 +100,9 @@ export function buildUseCases (ports: Ports, config: Config, clock: Clock) {
     concerts: {
       list: () => concerts.listConcerts(),
       listDates: (input: { concertId?: number, includeSoldOut?: boolean }) => listBookableDates({ concerts, clock }, input),
-      listSeats: (input: { concertId: number, date: string }) => listSeats({ concerts, clock }, input),
-      /** Calls `listener` for every seat change of the show, from any instance; returns the unsubscribe function. */
-      watchSeats: (showId: number, listener: (change: SeatChange) => void) => seatEvents.subscribe(showId, listener),
+      seatMap: (input: SeatMapInput) => readSeatMap(seatMapDeps, input),
+      sections: (input: { concertId: number, date: string }) => readSections(seatMapDeps, input),
+      watchSeats: (input: SeatMapInput, listener: (change: SeatMapChange) => void) => watchSeatMap({ concerts, events: seatEvents }, input, listener),
       create: (input: NewConcert) => createConcert({ concerts, clock }, input),
       sales: (concertId: number) => concertSales({ concerts, clock }, concertId)
     },
@@ -149,7 +154,7 @@ export function buildUseCases (ports: Ports, config: Config, clock: Clock) {
 export type UseCases = ReturnType<typeof buildUseCases>
 
 /** Opens and migrates the database and connects the stores the config names. */
-export async function compose (config: Config, options: { clock?: Clock, log?: (level: 'info' | 'warn', msg: string, err?: Error) => void } = {}): Promise<Composed> {
+export async function compose (config: Config, options: { clock?: Clock, log?: Log } = {}): Promise<Composed> {
   const clock = options.clock ?? systemClock
   const database = openDatabase(config.databaseUrl)
   await database.migrate()
@@ -165,6 +170,7 @@ export async function compose (config: Config, options: { clock?: Clock, log?: (
   const readiness: ReadinessCheck[] = [{ name: database.dialect === 'mysql' ? 'mysql' : 'sqlite', check: () => database.ping() }]
   const closers: Array<() => Promise<void>> = []
 
+  const concerts = createCachedConcertRepository(createSqlConcertRepository(database))
   let queue: Ports['queue']
   let gate = openGate
   let seatEvents: Ports['seatEvents'] = createMemorySeatEvents()
@@ -172,22 +178,24 @@ export async function compose (config: Config, options: { clock?: Clock, log?: (
   let eventStream: EventStream | null = null
   if (config.redisUrl) {
     // Loaded only in production mode: the embedded mode never touches ioredis.
-    const { createRedisClient, pingRedis, redisReady } = await import('./adapters/redis/redis.js')
+    const { connectRedis, createRedisClient, pingRedis, redisReady } = await import('./adapters/redis/redis.js')
     const { createRedisQueueStore } = await import('./adapters/redis/queue.redis.js')
     const { createRedisHoldGate } = await import('./adapters/redis/hold-gate.redis.js')
     const { createRedisSeatEvents } = await import('./adapters/redis/seat-events.redis.js')
     const { createRedisEventStream } = await import('./adapters/redis/event-stream.redis.js')
     const log = options.log
     const redis = createRedisClient(config.redisUrl, 'commands', { log })
-    const pub = createRedisClient(config.redisUrl, 'publish', { log })
-    const sub = createRedisClient(config.redisUrl, 'subscribe', { log })
+    const pub = connectRedis(config.redisUrl, 'publish', { log })
+    // On a Cluster, seat events use sharded pub/sub: one subscriber connection per master.
+    const sub = connectRedis(config.redisUrl, 'subscribe', { log, shardedSubscribers: true })
     // Commands are never queued while disconnected: wait for the first connection (a down Redis only
     // delays the start by a few seconds; the service then runs and answers 503 on queue routes until it is back).
     await Promise.all([redis, pub, sub].map(c => redisReady(c, 5000).catch(() => {})))
     sharedRedis = redis
     queue = createRedisQueueStore(redis, policy)
     gate = createRedisHoldGate(redis, { log })
-    const events = createRedisSeatEvents(pub, sub, { log })
+    // A show's channel carries its concert's hash tag; the (cached) layout names the concert.
+    const events = createRedisSeatEvents(pub, sub, { log, concertOf: async showId => (await concerts.findLayout(showId))?.concertId ?? null })
     eventStream = createRedisEventStream(redis, config.eventsStream)
     seatEvents = events
     readiness.push({ name: 'redis', check: () => pingRedis(redis) })
@@ -202,7 +210,7 @@ export async function compose (config: Config, options: { clock?: Clock, log?: (
   }
 
   const ports: Ports = {
-    concerts: createCachedConcertRepository(createSqlConcertRepository(database), seatEvents),
+    concerts,
     stores: createSqlStores(database.db),
     transact: createSqlTransact(database),
     queue,
@@ -213,7 +221,7 @@ export async function compose (config: Config, options: { clock?: Clock, log?: (
     eventStream,
     instanceId: `${hostname()}:${process.pid}:${randomId(6)}`
   }
-  const deps: AppDeps = { config, clock, ports, useCases: buildUseCases(ports, config, clock), readiness, sharedRedis }
+  const deps: AppDeps = { config, clock, ports, useCases: buildUseCases(ports, config, clock, options.log), readiness, sharedRedis }
   return {
     deps,
     database,

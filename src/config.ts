@@ -33,6 +33,8 @@ export interface Config {
   rateLimitPerMinute: number
   /** Largest accepted request body in bytes. */
   bodyLimitBytes: number
+  /** Largest body of POST /admin/concerts (a whole venue's seat ranges) in bytes. */
+  adminBodyLimitBytes: number
   /**
    * Which proxies in front are trusted to say the client address (for rate limits and logs): none (false),
    * the nearest N hops, or those addresses (IPs, CIDR ranges, loopback/linklocal/uniquelocal).
@@ -170,6 +172,7 @@ export function loadConfig (env: Env = process.env): Config {
     logLevel,
     rateLimitPerMinute: int(env, 'RATE_LIMIT_PER_MINUTE', 0, 0),
     bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 16 * 1024, 256, 10 * 1024 * 1024),
+    adminBodyLimitBytes: int(env, 'ADMIN_BODY_LIMIT_BYTES', 4 * 1024 * 1024, 1024, 64 * 1024 * 1024),
     trustProxy: trustProxy(env),
     headersTimeoutMs,
     requestTimeoutMs,

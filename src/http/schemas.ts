@@ -11,7 +11,13 @@ export const IdString = Type.String({ minLength: 1, maxLength: 32, description: 
 export const UserId = Type.String({ pattern: USER_ID_PATTERN, description: '1–64 characters of [A-Za-z0-9_-]' })
 export const CalendarDate = Type.String({ pattern: DATE_PATTERN, description: 'a calendar date YYYY-MM-DD' })
 export const Instant = Type.String({ format: 'date-time', description: 'ISO-8601 UTC with milliseconds' })
-export const ConcertSchema = Type.Object({ id: IdString, title: Type.String(), venue: Type.String(), dates: Type.Array(CalendarDate) })
+export const ConcertSchema = Type.Object({
+  id: IdString,
+  title: Type.String(),
+  venue: Type.String(),
+  dates: Type.Array(CalendarDate),
+  salesOpenAt: Type.Union([Instant, Type.Null()], { description: 'when the waiting room opens its draw; null: first come, first served' })
+})
 export const Won = Type.Integer({ minimum: 0, description: 'an amount in won (KRW)' })
 /** Query-string id: digits only (query strings are strings). */
 export const QueryId = Type.String({ pattern: '^[1-9][0-9]{0,15}$' })

@@ -2,6 +2,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Show } from '../../src/modules/concerts/concert.js'
+import { createSeatMap } from '../../src/modules/concerts/seat-map.js'
 import type { ReservationStore } from '../../src/modules/reservations/reservation-store.js'
 import { SQL_BACKENDS } from '../support/backends.js'
 import { DAY, T0, concertInput, givenConcert, newUserId, openSqlWorld, type SqlWorld } from '../support/factories.js'
@@ -53,6 +54,13 @@ describe.each(SQL_BACKENDS)('ConcertRepository on %s', (backend) => {
   it('createConcert is all or nothing: a failing show leaves no concert behind', async () => {
     const before = await w.concerts.countConcerts()
     const input = concertInput({ dates: ['2026-12-24', '2026-12-24'] }) // the use case refuses this; the table does too
+    await expect(w.concerts.createConcert(input, T0)).rejects.toThrow()
+    expect(await w.concerts.countConcerts()).toBe(before)
+  })
+
+  it('createConcert refuses a seat number in two ranges even past the use case (the table\'s key), leaving nothing behind', async () => {
+    const before = await w.concerts.countConcerts()
+    const input = concertInput({ ranges: [{ from: 1, to: 5, grade: 'R', price: 1 }, { from: 5, to: 6, grade: 'S', price: 1 }] })
     await expect(w.concerts.createConcert(input, T0)).rejects.toThrow()
     expect(await w.concerts.countConcerts()).toBe(before)
   })
@@ -178,6 +186,26 @@ describe.each(SQL_BACKENDS)('ConcertRepository on %s', (backend) => {
     expect(layout?.sections[19].rows[24]).toEqual({ row: '25', seatNos: Array.from({ length: 100 }, (_, i) => 49_901 + i) })
     expect(layout?.seat(50_000)).toEqual({ seatNo: 50_000, section: 'S20', row: '25', grade: 'R', price: 100_000 })
     expect((await w.concerts.listUpcomingShows(T0, shows[0].concertId))[0]).toMatchObject({ totalSeats: 50_000, availableSeats: 50_000 })
+  })
+
+  it('sectionFingerprints sum each section\'s stored SOLD and HELD seats exactly as a seat map of the same rows does', async () => {
+    const { show } = await givenConcert(w.concerts, { ranges: [{ from: 1, to: 5, grade: 'R', price: 10, section: 'A' }, { from: 6, to: 9, grade: 'S', price: 5, section: 'B' }] })
+    await take(show, 2, T0 + 1000)             // lapses: still HELD as stored
+    await take(show, 3, T0 + 98_765_432, true) // sold
+    await take(show, 7, Date.parse('2026-12-20T10:11:12.345Z'))
+    const fingerprints = await w.concerts.sectionFingerprints(show.id)
+    const layout = await w.concerts.findLayout(show.id)
+    if (!layout) throw new Error('no layout')
+    const map = createSeatMap(layout, await w.concerts.listSeatStates(show.id), 0)
+    expect(fingerprints.sort((a, b) => a.section.localeCompare(b.section))).toEqual(map.fingerprints())
+    expect(fingerprints[0]).toMatchObject({ section: 'A', sold: 1, held: 1, soldSum: 3 })
+    expect(fingerprints[1]).toMatchObject({ section: 'B', sold: 0, held: 1, soldSum: 0 })
+  })
+
+  it('listSeatStates of one section gives only that section\'s seats', async () => {
+    const { show } = await givenConcert(w.concerts, { ranges: [{ from: 1, to: 2, grade: 'R', price: 10, section: 'A' }, { from: 3, to: 4, grade: 'R', price: 10, section: 'B' }, { from: 5, to: 5, grade: 'R', price: 10, section: 'A' }] })
+    expect((await w.concerts.listSeatStates(show.id, 'A')).map(s => s.seatNo)).toEqual([1, 2, 5])
+    expect(await w.concerts.listSeatStates(show.id, 'C')).toEqual([])
   })
 
   it('salesByShow counts sold, live held and available seats and the revenue of each show', async () => {

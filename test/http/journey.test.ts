@@ -27,7 +27,7 @@ describe.each(APP_BACKENDS)('booking journey on %s', (backend) => {
     const seats = await t.req('GET', `/concerts/${date}/seats`, { headers })
     expect(seats.statusCode).toBe(200)
     expect(seats.json().seats).toHaveLength(50)
-    expect(seats.json().seats[0]).toEqual({ seatNo: 1, grade: 'VIP', price: 165000, status: 'AVAILABLE' })
+    expect(seats.json().seats[0]).toEqual({ seatNo: 1, section: 'VIP', row: '1', grade: 'VIP', price: 165000, status: 'AVAILABLE' })
 
     const held = await t.req('POST', '/reservations', { headers, body: { date, seatNo: 12 } })
     expect(held.statusCode).toBe(201)
@@ -119,6 +119,6 @@ describe.each(APP_BACKENDS)('booking journey on %s', (backend) => {
     const fan = await joinQueue(t, 'fan-new-show', res.json().id)
     const seats = (await t.req('GET', '/concerts/2030-05-01/seats', { headers: fan.headers })).json().seats
     expect(seats).toHaveLength(8)
-    expect(seats[7]).toEqual({ seatNo: 8, grade: 'S', price: 500, status: 'AVAILABLE' })
+    expect(seats[7]).toEqual({ seatNo: 8, section: 'S', row: '1', grade: 'S', price: 500, status: 'AVAILABLE' })
   })
 })

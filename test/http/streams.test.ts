@@ -55,9 +55,10 @@ describe.each(APP_BACKENDS)('live streams on %s', (backend) => {
     await new Promise(resolve => setTimeout(resolve, 100)) // subscribed
     const r = await hold(t, buyer.headers, date, 33)
     expect(r.statusCode).toBe(201)
-    expect(await stream.next()).toEqual({ event: 'message', data: { seatNo: 33, status: 'HELD' } })
+    const held = await stream.next()
+    expect(held).toEqual({ event: 'message', data: { seatNo: 33, section: 'S', status: 'HELD', version: expect.any(Number) } })
     expect((await t.req('DELETE', `/reservations/${String(r.body.id)}`, { headers: t.as('buyer') })).statusCode).toBe(200)
-    expect(await stream.next()).toEqual({ event: 'message', data: { seatNo: 33, status: 'AVAILABLE' } })
+    expect(await stream.next()).toEqual({ event: 'message', data: { seatNo: 33, section: 'S', status: 'AVAILABLE', version: Number(held?.data.version) + 1 } })
 
     // The watcher leaves the queue: the live map ends with an `expired` event, then the stream closes.
     expect((await t.req('DELETE', '/queue/tokens/current', { headers: watcher.headers })).statusCode).toBe(204)

@@ -89,11 +89,29 @@ describe('two instances on one MySQL and Redis', () => {
       const paid = await call(b.url, 'POST', `/reservations/${held.body.id as string}/pay`, { headers: bearer('buyer-1') })
       expect(paid.status, paid.text).toBe(200)
       const sold = await stream.next(e => (e.data as { status: string }).status === 'SOLD')
-      // Who holds a seat is never revealed: the event is the seat and its status only.
-      expect(sold.data).toEqual({ seatNo: 12, status: 'SOLD' })
+      // Who holds a seat is never revealed: the event is the seat, its section, its status and the show's version only.
+      expect(sold.data).toEqual({ seatNo: 12, section: 'R', status: 'SOLD', version: expect.any(Number) })
     } finally {
       stream.close()
     }
+  })
+
+  it('a seat map already in memory on instance A follows a hold made on B, and both give the same version and ETag', async () => {
+    const viewer = await admit(a.url, 'map-viewer-1')
+    const viewerOnB = await admit(b.url, 'map-viewer-2')
+    const section = `/concerts/${dates[2]}/seats?section=VIP`
+    const before = await call(a.url, 'GET', section, { headers: viewer })
+    expect(before.status, before.text).toBe(200)
+    const buyer = await admit(b.url, 'map-buyer-1')
+    expect((await call(b.url, 'POST', '/reservations', { headers: buyer, body: { date: dates[2], seatNo: 3 } })).status).toBe(201)
+    // A learns it from B's seat event (no timing asserted: it only has to arrive).
+    await waitUntil(async () => (await call(a.url, 'GET', section, { headers: viewer })).body.seats[2].status === 'HELD',
+      5000, () => 'instance A\'s seat map never showed the hold made on B', 20)
+    const [onA, onB] = await Promise.all([call(a.url, 'GET', section, { headers: viewer }), call(b.url, 'GET', section, { headers: viewerOnB })])
+    expect(onA.body.version).toBe((before.body as { version: number }).version + 1)
+    expect(onB.body.version).toBe(onA.body.version)
+    expect(onB.headers.get('etag')).toBe(onA.headers.get('etag'))
+    expect((await call(b.url, 'GET', section, { headers: { ...viewerOnB, 'if-none-match': onA.headers.get('etag') ?? '' } })).status).toBe(304)
   })
 
   it('50 concurrent charges split across both instances add up to the exact sum', async () => {
@@ -235,7 +253,7 @@ describe.skipIf(!nginxBin)('nginx in front of both instances', () => {
       const holder = await admit(a.url, 'nginx-holder')
       const held = await call(b.url, 'POST', '/reservations', { headers: holder, body: { date: dates[2], seatNo: 41 } })
       expect(held.status, held.text).toBe(201)
-      expect((await seats.next(() => true, 3000)).data).toEqual({ seatNo: 41, status: 'HELD' })
+      expect((await seats.next(() => true, 3000)).data).toEqual({ seatNo: 41, section: 'S', status: 'HELD', version: expect.any(Number) })
     } finally {
       queue.close()
       seats.close()

@@ -80,10 +80,12 @@ export async function givenBalance (world: Pick<SqlWorld, 'stores' | 'transact'>
   if (amount > 0 && !await world.transact(tx => tx.points.credit(userId, amount, Number.MAX_SAFE_INTEGER, now))) throw new Error('credit failed')
 }
 
-/** Collects every change published for a show, through the port's own subscribe. */
+/** Collects every change published for a show (as published: no version), through the port's own subscribe. */
 export function recordSeatEvents (events: SeatEvents, showId: number): SeatChange[] {
   const seen: SeatChange[] = []
-  events.subscribe(showId, change => { seen.push(change) })
+  events.subscribe(showId, ({ showId, seatNo, status, heldUntil }) => {
+    seen.push({ showId, seatNo, status, ...(heldUntil !== null ? { heldUntil } : {}) })
+  })
   return seen
 }
 
@@ -121,7 +123,7 @@ export function createRecordingGate (options: { inFlightMs?: number } = {}): Rec
 /** Everything the booking use cases need, over SQLite in memory, a manual clock, memory seat events and a recording gate. */
 export interface BookingWorld extends SqlWorld {
   clock: ReturnType<typeof createManualClock>
-  events: ReturnType<typeof createMemorySeatEvents>
+  events: SeatEvents
   gate: RecordingGate
   concert: Concert
   show: Show

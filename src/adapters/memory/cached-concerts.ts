@@ -1,38 +1,28 @@
-// A read-through cache in front of a ConcertRepository for the hottest reads of a rush: shows and seat maps.
+// A read-through cache in front of a ConcertRepository for the hottest reads of a rush: concerts, shows, layouts and the dates listing.
 
 import type { ConcertRepository } from '../../modules/concerts/concert-repository.js'
-import { visibleSeats, type Concert, type SeatState, type Show, type ShowAvailability, type VenueLayout } from '../../modules/concerts/concert.js'
-import type { SeatEvents } from '../../modules/reservations/seat-events.js'
+import type { Concert, Show, ShowAvailability, VenueLayout } from '../../modules/concerts/concert.js'
 
-export interface SeatMapCacheOptions {
-  /** Longest a cached seat map is served; bounds staleness if a change event is ever lost. */
+export interface ConcertCacheOptions {
+  /** Longest a concert or the bookable-dates listing is served from memory. */
   ttlMs?: number
   /** Real time for the TTL (the service's own clock may be a test's manual one). */
   monotonicNow?: () => number
 }
 
 /**
- * Concerts and the bookable-dates listing are kept for the TTL. Shows never change once created, so found ones are cached for good. Seat maps are cached as stored rows
- * (lapses are computed at read time) and dropped whenever a seat of that show changes: seat events reach
- * every instance, so a hold on instance B invalidates instance A's copy too. A short TTL bounds what a
- * lost event could cost. Holds and payments never read this cache: SQL decides them.
+ * Concerts and the bookable-dates listing are kept for the TTL (an admin may add dates). Shows and their
+ * layouts never change once created, so found ones are kept for good; misses and failures are never kept,
+ * so a show another instance creates is found at once. Seat states are not cached here: the live seat maps
+ * keep them, and holds and payments never read a cache (SQL decides them).
  */
-export function createCachedConcertRepository (inner: ConcertRepository, events: SeatEvents, options: SeatMapCacheOptions = {}): ConcertRepository {
+export function createCachedConcertRepository (inner: ConcertRepository, options: ConcertCacheOptions = {}): ConcertRepository {
   const ttlMs = options.ttlMs ?? 1000
   const clock = options.monotonicNow ?? (() => performance.now())
   const shows = new Map<string, Show>()
   const concerts = new Map<number, { at: number, concert: Promise<Concert | null> }>()
   const upcoming = new Map<string, { at: number, shows: Promise<ShowAvailability[]> }>()
-  const seatMaps = new Map<number, { at: number, states: Promise<SeatState[]> }>()
-  const watched = new Set<number>()
-  // A show's layout (seat numbers, places, grades, prices) never changes: kept for good (not the seat states).
   const layouts = new Map<number, Promise<VenueLayout | null>>()
-
-  function watch (showId: number): void {
-    if (watched.has(showId)) return
-    watched.add(showId)
-    events.subscribe(showId, () => { seatMaps.delete(showId) })
-  }
 
   const cached: ConcertRepository = {
     ...inner,
@@ -66,7 +56,6 @@ export function createCachedConcertRepository (inner: ConcertRepository, events:
       if (!layout) {
         layout = inner.findLayout(showId)
         layouts.set(showId, layout)
-        // A show created meanwhile by another instance must be found later: misses and failures are not kept.
         layout.then((l) => { if (!l) layouts.delete(showId) }, () => { layouts.delete(showId) })
       }
       return layout
@@ -81,20 +70,6 @@ export function createCachedConcertRepository (inner: ConcertRepository, events:
       const show = await inner.findShow(concertId, date)
       if (show) shows.set(key, show)
       return show
-    },
-    async listSeatStates (showId) {
-      watch(showId)
-      const hit = seatMaps.get(showId)
-      if (hit && clock() - hit.at < ttlMs) return hit.states
-      // Concurrent readers share one query; a failed query is not kept.
-      const entry = { at: clock(), states: inner.listSeatStates(showId) }
-      seatMaps.set(showId, entry)
-      entry.states.catch(() => { if (seatMaps.get(showId) === entry) seatMaps.delete(showId) })
-      return entry.states
-    },
-    async listSeats (showId, now) {
-      const [layout, states] = await Promise.all([cached.findLayout(showId), cached.listSeatStates(showId)])
-      return layout ? visibleSeats(layout, states, now) : []
     }
   }
   return cached

@@ -5,6 +5,7 @@ import { sql, type Kysely } from 'kysely'
 import type { Concert, NewConcert, Seat, SeatState, Show, ShowAvailability, ShowSales } from '../../modules/concerts/concert.js'
 import { buildLayout, placeRanges, visibleSeatStatus } from '../../modules/concerts/concert.js'
 import type { ConcertRepository } from '../../modules/concerts/concert-repository.js'
+import { FINGERPRINT_MODULUS } from '../../modules/concerts/seat-map.js'
 import type { DB } from './schema.js'
 import type { SqlDatabase } from './database.js'
 
@@ -90,10 +91,21 @@ export function createSqlConcertRepository (database: SqlDatabase): ConcertRepos
         seats.map(r => ({ seatNo: r.seat_no, section: r.section, row: r.row_label, rowNo: num(r.row_no), grade: r.grade, price: num(r.price) }))
       )
     },
-    async listSeatStates (showId) {
-      const rows = await db.selectFrom('seats').select(['seat_no', 'grade', 'price', 'status', 'held_until'])
-        .where('show_id', '=', showId).orderBy('seat_no').execute()
+    async listSeatStates (showId, section) {
+      let q = db.selectFrom('seats').select(['seat_no', 'grade', 'price', 'status', 'held_until']).where('show_id', '=', showId)
+      if (section !== undefined) q = q.where('section', '=', section)
+      const rows = await q.orderBy('seat_no').execute()
       return rows.map((r): SeatState => ({ seatNo: r.seat_no, grade: r.grade, price: num(r.price), status: r.status, heldUntil: numOrNull(r.held_until) }))
+    },
+    async sectionFingerprints (showId) {
+      // The same sums as SeatMap.fingerprints(), over the stored rows (a lapsed hold still counts as HELD there too).
+      const rows = await db.selectFrom('seats').select('section').select([
+        sql<number>`sum(case when status = 'SOLD' then 1 else 0 end)`.as('sold'),
+        sql<number>`sum(case when status = 'HELD' then 1 else 0 end)`.as('held'),
+        sql<number>`sum(case when status = 'SOLD' then seat_no else 0 end)`.as('sold_sum'),
+        sql<number>`sum(case when status = 'HELD' then seat_no * 7 + coalesce(held_until, 0) % ${FINGERPRINT_MODULUS} else 0 end)`.as('held_sum')
+      ]).where('show_id', '=', showId).groupBy('section').execute()
+      return rows.map(r => ({ section: r.section, sold: num(r.sold), held: num(r.held), soldSum: num(r.sold_sum), heldSum: num(r.held_sum) }))
     },
     async createConcert (input: NewConcert, now: number) {
       // One transaction (on SQLite Kysely runs it alone on the connection: nothing interleaves with it).

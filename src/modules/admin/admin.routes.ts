@@ -6,13 +6,19 @@ import { NotFoundError, ValidationError } from '../../shared/errors.js'
 import { parseId } from '../../shared/ids.js'
 import type { App, RouteDeps } from '../../http/route-deps.js'
 import { BearerSecurity, CalendarDate, ConcertSchema, IdString, Instant, Won, problems } from '../../http/schemas.js'
+import { concertBody } from '../concerts/concerts.routes.js'
+
+/** Rows (seat ranges) per show: a 50,000-seat arena in rows of 10 is 5,000. */
+const MAX_ROWS_PER_SHOW = 5000
 
 const SeatRangeSchema = Type.Object({
   from: Type.Integer({ minimum: 1, maximum: 100_000 }),
   to: Type.Integer({ minimum: 1, maximum: 100_000 }),
   grade: Type.String({ minLength: 1, maxLength: 20 }),
-  price: Type.Integer({ minimum: 0, maximum: 100_000_000 })
-}, { additionalProperties: false })
+  price: Type.Integer({ minimum: 0, maximum: 100_000_000 }),
+  section: Type.Optional(Type.String({ minLength: 1, maxLength: 40, description: 'default: the grade' })),
+  row: Type.Optional(Type.String({ minLength: 1, maxLength: 20, description: 'default: the range\'s position within its section, from "1"' }))
+}, { additionalProperties: false, description: 'one row of seats from..to' })
 
 const EventSchema = Type.Object({
   id: IdString,
@@ -32,33 +38,42 @@ const EventSchema = Type.Object({
 const NewConcertSchema = Type.Object({
   title: Type.String({ minLength: 1, maxLength: 200 }),
   venue: Type.String({ minLength: 1, maxLength: 200 }),
+  salesOpenAt: Type.Optional(Instant),
   shows: Type.Array(Type.Object({
     date: CalendarDate,
     startsAt: Instant,
-    seats: Type.Array(SeatRangeSchema, { minItems: 1, maxItems: 100 })
+    noSingleSeatGaps: Type.Optional(Type.Boolean()),
+    seats: Type.Array(SeatRangeSchema, { minItems: 1, maxItems: MAX_ROWS_PER_SHOW })
   }, { additionalProperties: false }), { minItems: 1, maxItems: 366 })
 }, { additionalProperties: false })
 
-export function registerAdminRoutes (app: App, { useCases, auth }: RouteDeps): void {
+export function registerAdminRoutes (app: App, { config, useCases, auth }: RouteDeps): void {
   app.post('/admin/concerts', {
     onRequest: auth.requireAdmin,
+    // A whole venue in one body (50,000 seats in 500 rows is about 45 kB); every other route keeps BODY_LIMIT_BYTES.
+    bodyLimit: Math.max(config.adminBodyLimitBytes, config.bodyLimitBytes),
     schema: {
       tags: ['admin'],
       summary: 'Create a concert with its shows and seats',
-      description: 'Seat ranges of a show may not overlap; dates must be real and unique within the concert.',
+      description: 'Each seat range is one row (`row` defaults to its position within its section, `section` to the grade); sections are ordered by first appearance, ' +
+        'nearest the stage first. Seat ranges of a show may not overlap, a row label appears once per section, dates must be real and unique within the concert. ' +
+        'This route\'s body limit is ADMIN_BODY_LIMIT_BYTES.',
       security: BearerSecurity,
       body: NewConcertSchema,
       response: {
         201: Type.Object({ ...ConcertSchema.properties, shows: Type.Array(Type.Object({ id: IdString, date: CalendarDate, startsAt: Instant })) }),
-        ...problems(400, 401, 403)
+        ...problems(400, 401, 403, 413)
       }
     }
   }, async (request, reply) => {
     const body = request.body
     const { concert, shows } = await useCases.concerts.create({
-      title: body.title, venue: body.venue, shows: body.shows.map(s => ({ ...s, startsAt: Date.parse(s.startsAt) }))
+      title: body.title,
+      venue: body.venue,
+      salesOpenAt: body.salesOpenAt === undefined ? null : Date.parse(body.salesOpenAt),
+      shows: body.shows.map(s => ({ ...s, startsAt: Date.parse(s.startsAt) }))
     })
-    return reply.code(201).send({ ...concert, id: String(concert.id), shows: shows.map(s => ({ id: String(s.id), date: s.date, startsAt: iso(s.startsAt) })) })
+    return reply.code(201).send({ ...concertBody(concert), shows: shows.map(s => ({ id: String(s.id), date: s.date, startsAt: iso(s.startsAt) })) })
   })
 
   app.get('/admin/concerts/:concertId/sales', {

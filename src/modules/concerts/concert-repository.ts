@@ -1,6 +1,7 @@
 // Port: where concerts, shows and seats are read and created.
 
 import type { Concert, NewConcert, Seat, SeatInfo, SeatState, Show, ShowAvailability, ShowSales, VenueLayout } from './concert.js'
+import type { SectionFingerprint } from './seat-map.js'
 
 export interface ConcertRepository {
   listConcerts (): Promise<Concert[]>
@@ -20,8 +21,10 @@ export interface ConcertRepository {
    * Only the draw may read it: no route or log shows it before sales open.
    */
   findDrawSeed (concertId: number): Promise<string | null>
-  /** Seat rows as stored (time-independent, so they can be cached), ordered by seat number. */
-  listSeatStates (showId: number): Promise<SeatState[]>
+  /** Seat rows as stored (time-independent, so they can be cached), ordered by seat number; one section's only when given. */
+  listSeatStates (showId: number, section?: string): Promise<SeatState[]>
+  /** Per section of the show, the sums a live seat map compares its own with (see SectionFingerprint); one short query. */
+  sectionFingerprints (showId: number): Promise<SectionFingerprint[]>
   /** Creates a concert with its shows and seats in one transaction. */
   createConcert (input: NewConcert, now: number): Promise<{ concert: Concert, shows: Show[] }>
   salesByShow (concertId: number, now: number): Promise<ShowSales[]>

@@ -1,6 +1,6 @@
-// HTTP routes of concerts: list, bookable dates, a show's seats and their live changes.
+// HTTP routes of concerts: list, bookable dates, a show's seats, its sections and their live changes.
 
-import { Type } from 'typebox'
+import { Type, type Static } from 'typebox'
 import type { FastifyRequest } from 'fastify'
 import { iso } from '../../shared/clock.js'
 import { isCalendarDate } from '../../shared/dates.js'
@@ -8,27 +8,48 @@ import { ValidationError } from '../../shared/errors.js'
 import { principalOf } from '../../http/auth.js'
 import type { App, RouteDeps } from '../../http/route-deps.js'
 import { CalendarDate, ConcertSchema, IdString, Instant, QueryId, QueueSecurity, QueueTokenHeaders, Won, problems } from '../../http/schemas.js'
+import { sendTagged } from '../../http/etag.js'
 import { openSse } from '../../http/sse.js'
+import type { Concert } from './concert.js'
 
 /** How often a live seat map checks that its queue token is still ACTIVE. */
 const TOKEN_CHECK_MS = 5000
 
 export const SeatStatusSchema = Type.Union([Type.Literal('AVAILABLE'), Type.Literal('HELD'), Type.Literal('SOLD')])
 
+const Section = Type.String({ minLength: 1, maxLength: 40, description: 'a section name as the admin gave it' })
+
 const SeatsQuery = Type.Object({
+  concertId: Type.Optional(QueryId),
+  section: Type.Optional(Section),
+  access_token: Type.Optional(Type.String()),
+  queue_token: Type.Optional(Type.String())
+})
+
+const SectionsQuery = Type.Object({
   concertId: Type.Optional(QueryId),
   access_token: Type.Optional(Type.String()),
   queue_token: Type.Optional(Type.String())
 })
+
+const Version = Type.Integer({ minimum: 0, description: 'grows with every seat change of the show; the same on every instance' })
+
+const TaggedHeaders = Type.Object({ ...QueueTokenHeaders.properties, 'if-none-match': Type.Optional(Type.String()) })
+
+const notModified = { description: 'Not modified: the If-None-Match tag is current (no body)', type: 'null' } as const
 
 const SeatsParams = Type.Object({ date: CalendarDate })
 
 /** The parts of a seats request that name the show and carry the queue token. */
 interface SeatsRequest extends Pick<FastifyRequest, 'principal'> {
   params: { date: string }
-  query: { concertId?: string, queue_token?: string }
+  query: { concertId?: string, queue_token?: string, section?: string }
   headers: { 'queue-token'?: string }
 }
+
+/** A concert as the API shows it (ids as strings, times as ISO). */
+export const concertBody = (c: Concert): Static<typeof ConcertSchema> =>
+  ({ id: String(c.id), title: c.title, venue: c.venue, dates: c.dates, salesOpenAt: c.salesOpenAt === null ? null : iso(c.salesOpenAt) })
 
 export function registerConcertRoutes (app: App, { useCases, auth }: RouteDeps): void {
   const { concerts, queue } = useCases
@@ -37,7 +58,7 @@ export function registerConcertRoutes (app: App, { useCases, auth }: RouteDeps):
     schema: { tags: ['concerts'], summary: 'All concerts with their show dates', response: { 200: Type.Object({ concerts: Type.Array(ConcertSchema) }) } }
   }, async () => {
     const all = await concerts.list()
-    return { concerts: all.map(c => ({ ...c, id: String(c.id) })) }
+    return { concerts: all.map(concertBody) }
   })
 
   app.get('/concerts/dates', {
@@ -80,25 +101,56 @@ export function registerConcertRoutes (app: App, { useCases, auth }: RouteDeps):
     onRequest: auth.authenticate,
     schema: {
       tags: ['concerts'],
-      summary: 'Seats of the queue token\'s concert on a date (admitted users)',
-      description: 'Needs the bearer and an ACTIVE Queue-Token. A hold whose time has passed shows as AVAILABLE. `concertId`, when given, must be the token\'s concert.',
+      summary: 'Seats of the queue token\'s concert on a date, or of one section (admitted users)',
+      description: 'Needs the bearer and an ACTIVE Queue-Token. Ordered by seat number; a hold whose time has passed shows as AVAILABLE. ' +
+        '`concertId`, when given, must be the token\'s concert; `section` keeps one section\'s seats (an unknown one is 404 SECTION_NOT_FOUND). ' +
+        'The response has a weak ETag over the seats shown (not over `version`), the same on every instance: `If-None-Match` with it gets 304 and no body.',
       security: QueueSecurity,
       params: SeatsParams,
       querystring: SeatsQuery,
-      headers: QueueTokenHeaders,
+      headers: TaggedHeaders,
       response: {
         200: Type.Object({
           concertId: IdString,
           date: CalendarDate,
-          seats: Type.Array(Type.Object({ seatNo: Type.Integer(), grade: Type.String(), price: Won, status: SeatStatusSchema }))
+          version: Version,
+          seats: Type.Array(Type.Object({ seatNo: Type.Integer(), section: Type.String(), row: Type.String(), grade: Type.String(), price: Won, status: SeatStatusSchema }))
         }),
+        304: notModified,
         ...problems(400, 401, 403, 404, 410, 503)
       }
     }
-  }, async (request) => {
+  }, async (request, reply) => {
     const { concertId, date } = await activeShow(request)
-    const { seats } = await concerts.listSeats({ concertId, date })
-    return { concertId: String(concertId), date, seats }
+    return sendTagged(request, reply, await concerts.seatMap({ concertId, date, section: request.query.section }))
+  })
+
+  app.get('/concerts/:date/sections', {
+    onRequest: auth.authenticate,
+    schema: {
+      tags: ['concerts'],
+      summary: 'Sections of the queue token\'s concert\'s show on a date, nearest the stage first (admitted users)',
+      description: 'Each section with its grades, price range, seat count and the seats AVAILABLE now. ETag and 304 as for the seats.',
+      security: QueueSecurity,
+      params: SeatsParams,
+      querystring: SectionsQuery,
+      headers: TaggedHeaders,
+      response: {
+        200: Type.Object({
+          concertId: IdString,
+          date: CalendarDate,
+          version: Version,
+          sections: Type.Array(Type.Object({
+            section: Type.String(), grades: Type.Array(Type.String()), priceMin: Won, priceMax: Won, totalSeats: Type.Integer(), availableSeats: Type.Integer()
+          }))
+        }),
+        304: notModified,
+        ...problems(400, 401, 403, 404, 410, 503)
+      }
+    }
+  }, async (request, reply) => {
+    const { concertId, date } = await activeShow(request)
+    return sendTagged(request, reply, await concerts.sections({ concertId, date }))
   })
 
   app.get('/concerts/:date/seats/events', {
@@ -107,18 +159,21 @@ export function registerConcertRoutes (app: App, { useCases, auth }: RouteDeps):
     schema: {
       tags: ['concerts'],
       summary: 'Live seat changes of a show (text/event-stream)',
-      description: 'One event `{ "seatNo", "status" }` each time a seat changes state (held, sold, released, lapsed), from any instance. Accepts `?access_token=` and `?queue_token=` for EventSource. Ends with an `expired` event once the queue token lapses (checked every 5 s).',
+      description: 'One event `{ "seatNo", "section", "status", "version" }` each time a seat changes state (held, sold, released, lapsed, refunded), from any instance; ' +
+        '`section` keeps one section\'s. A client that sees `version` jump by more than one re-reads the map (with `section`, jumps are other sections\' changes). ' +
+        'Accepts `?access_token=` and `?queue_token=` for EventSource. Ends with an `expired` event once the queue token lapses (checked every 5 s).',
       security: QueueSecurity,
       params: SeatsParams,
       querystring: SeatsQuery,
       headers: QueueTokenHeaders,
-      response: { 200: { description: 'text/event-stream of `{ seatNo, status }` events', type: 'string' }, ...problems(400, 401, 403, 404, 410) }
+      response: { 200: { description: 'text/event-stream of `{ seatNo, section, status, version }` events', type: 'string' }, ...problems(400, 401, 403, 404, 410) }
     }
   }, async (request, reply) => {
     const { concertId, date, tokenId } = await activeShow(request)
-    const { show } = await concerts.listSeats({ concertId, date })
+    let send: (change: unknown) => void = () => {}
+    const { stop } = await concerts.watchSeats({ concertId, date, section: request.query.section }, (change) => { send(change) })
     const stream = openSse(request, reply)
-    const unsubscribe = concerts.watchSeats(show.id, change => stream.send({ seatNo: change.seatNo, status: change.status }))
+    send = change => { stream.send(change) }
     // The stream is for admitted users: once the queue token lapses (TTL, payment, leaving) it ends.
     const check = setInterval(() => {
       queue.isActive(concertId, tokenId).then((active) => {
@@ -128,6 +183,6 @@ export function registerConcertRoutes (app: App, { useCases, auth }: RouteDeps):
       }, () => { /* the queue store is down: keep streaming seat changes, check again later */ })
     }, TOKEN_CHECK_MS)
     check.unref()
-    stream.onClose(() => { clearInterval(check); unsubscribe() })
+    stream.onClose(() => { clearInterval(check); stop() })
   })
 }

@@ -55,7 +55,7 @@ function checkSeats (show: NewShow, path: string, errors: Problem[]): number {
       const [first, second] = reach.j < r.j ? [reach, r] : [r, reach]
       const last = Math.min(r.to, reach.to)
       const shared = last === r.from ? `seat ${r.from} is` : `seats ${r.from}–${last} are`
-      if (!overlapping.has(second.j)) overlapping.set(second.j, `${shared} also in range ${first.j} (${path}/${first.j})`)
+      if (!overlapping.has(second.j)) overlapping.set(second.j, `${shared} also in range ${first.j} of this show`)
     }
     if (!reach || r.to > reach.to) reach = { to: r.to, j: r.j }
   }

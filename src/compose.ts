@@ -2,12 +2,12 @@
 // every use case once with its dependencies, so routes receive ready use cases.
 
 import { hostname } from 'node:os'
-import type { Cluster, Redis } from 'ioredis'
 import type { Config } from './config.js'
 import type { AppDeps, Ports, ReadinessCheck } from './deps.js'
 import type { Clock } from './shared/clock.js'
 import { systemClock } from './shared/clock.js'
 import type { Transact } from './shared/transaction.js'
+import type { RedisClient } from './adapters/redis/redis.js'
 import { openDatabase, type SqlDatabase } from './adapters/sql/database.js'
 import { createSqlConcertRepository } from './adapters/sql/concerts.sql.js'
 import { createSqlStores, createSqlTransact } from './adapters/sql/stores.js'
@@ -182,17 +182,18 @@ export async function compose (config: Config, options: { clock?: Clock, log?: L
   let queue: Ports['queue']
   let gate = openGate
   let seatEvents: Ports['seatEvents'] = createMemorySeatEvents()
-  let sharedRedis: Redis | Cluster | undefined
+  let sharedRedis: RedisClient | undefined
   let eventStream: EventStream | null = null
   if (config.redisUrl) {
     // Loaded only in production mode: the embedded mode never touches ioredis.
-    const { connectRedis, createRedisClient, pingRedis, redisReady } = await import('./adapters/redis/redis.js')
+    const { connectRedis, pingRedis, redisReady } = await import('./adapters/redis/redis.js')
     const { createRedisQueueStore } = await import('./adapters/redis/queue.redis.js')
     const { createRedisHoldGate } = await import('./adapters/redis/hold-gate.redis.js')
     const { createRedisSeatEvents } = await import('./adapters/redis/seat-events.redis.js')
     const { createRedisEventStream } = await import('./adapters/redis/event-stream.redis.js')
     const log = options.log
-    const redis = createRedisClient(config.redisUrl, 'commands', { log })
+    // redis://… is one server, redis-cluster://… a Cluster: every adapter keeps a script's keys in one slot.
+    const redis = connectRedis(config.redisUrl, 'commands', { log })
     const pub = connectRedis(config.redisUrl, 'publish', { log })
     // On a Cluster, seat events use sharded pub/sub: one subscriber connection per master.
     const sub = connectRedis(config.redisUrl, 'subscribe', { log, shardedSubscribers: true })

@@ -11,6 +11,9 @@ import { createManualClock } from '../../src/shared/clock.js'
 import { randomId } from '../../src/shared/ids.js'
 import { REDIS_BACKENDS, SQL_BACKENDS, openTestDatabase, openTestRedis, type TestRedis } from '../support/backends.js'
 import { readStream } from '../support/redis-stream.js'
+import { waitUntil } from '../support/ports.js'
+import { acquireSharedRedisCluster } from '../support/redis-cluster.js'
+import { onRedisPort } from '../support/redis-server.js'
 import { startProxy } from '../support/tcp-proxy.js'
 
 const DAY = 86_400_000
@@ -226,5 +229,37 @@ describe.each(combos)('Outbox relay on $sql + $redis', ({ sql, redis: redisBacke
     await expect(relayEvents(a)).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE' })
     expect(await relayEvents(b)).toEqual({ leader: true, delivered: 2 })
     expect((await readStream(testRedis.redis, stream)).map(e => e.data.reservationId)).toEqual(['1', '2'])
+  })
+
+  it.runIf(redisBackend === 'cluster')('counts a batch delivered only once a replica of the stream\'s master has it', async () => {
+    stream = `events-test-${randomId(6)}`
+    const deps = await relayDeps('a')
+    const cluster = (await acquireSharedRedisCluster())
+    try {
+      const master = await cluster.cluster.masterOf(stream)
+      const [replica] = await cluster.cluster.replicasOf(master)
+      const client = connectRedis(testRedis.url, 'relay-waits')
+      opened.push(client)
+      await redisReady(client)
+      const waiting = { ...deps, stream: createRedisEventStream(client, stream, { replicaWaitMs: 300 }) }
+      await commit(event(1))
+      expect(await relayEvents(waiting)).toMatchObject({ delivered: 1 })
+
+      await cluster.cluster.pause(replica)
+      try {
+        await commit(event(2))
+        await expect(relayEvents(waiting)).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE' })
+        expect(await unpublished()).toBe(1)
+      } finally {
+        await cluster.cluster.resume(replica)
+      }
+      await waitUntil(async () => (await relayEvents(waiting).catch(() => ({ delivered: 0 }))).delivered === 1, 10_000, () => 'the batch was never confirmed')
+      expect(await unpublished()).toBe(0)
+      // The replica has every event, the one first written while it stalled included (twice: same id).
+      const onReplica = await onRedisPort(replica, async r => { await r.call('READONLY'); return r.xrange(stream, '-', '+') })
+      expect([...new Set(onReplica.map(([, f]) => f[f.indexOf('id') + 1]))]).toHaveLength(2)
+    } finally {
+      await cluster.release()
+    }
   })
 })

@@ -9,12 +9,12 @@ import { loadConfig } from '../../src/config.js'
 import type { AppDeps } from '../../src/deps.js'
 import { seedDemo } from '../../src/seed.js'
 import type { Clock } from '../../src/shared/clock.js'
-import { createMysqlDatabase, openTestRedis, SQL_BACKENDS } from './backends.js'
+import { createMysqlDatabase, openTestRedis, REDIS_BACKENDS, SQL_BACKENDS } from './backends.js'
 
 /** The app's backends: embedded (SQLite + in-process queue), MariaDB + in-process, production (MariaDB + Redis, or + a Redis Cluster). */
 export type AppBackend = 'sqlite' | 'mysql' | 'mysql+redis' | 'mysql+redis-cluster'
 export const APP_BACKENDS: AppBackend[] = (process.env.TEST_APP_BACKENDS?.split(',') as AppBackend[] | undefined) ??
-  [...SQL_BACKENDS, ...(SQL_BACKENDS.includes('mysql') ? ['mysql+redis' as const] : [])]
+  [...SQL_BACKENDS, ...(SQL_BACKENDS.includes('mysql') ? REDIS_BACKENDS.map(r => r === 'cluster' ? 'mysql+redis-cluster' as const : 'mysql+redis' as const) : [])]
 
 export const TEST_SECRET = 'test-secret-that-is-at-least-32-bytes-long!!'
 

@@ -35,6 +35,9 @@ export interface TestRedisCluster {
   replicasOf (port: number): Promise<number[]>
   /** SIGKILL the node on `port`: it vanishes mid-traffic, nothing saved. */
   kill (port: number): Promise<void>
+  /** SIGSTOP / SIGCONT the node on `port`: it stays connected but answers nothing (a stall, not a crash). */
+  pause (port: number): Promise<void>
+  resume (port: number): Promise<void>
   /** Starts a killed node again on the same port; it rejoins from its nodes.conf (as a replica if it was failed over). */
   restart (port: number): Promise<void>
   /** Resolves once every running node says cluster_state:ok and agrees every slot has a live master. */
@@ -196,6 +199,8 @@ export async function startRedisCluster (options: RedisClusterOptions = {}): Pro
       return all.filter(n => master && n.masterId === master.id).map(n => n.port)
     },
     kill,
+    async pause (port) { process.kill(byPort(port).child?.pid ?? -1, 'SIGSTOP') },
+    async resume (port) { process.kill(byPort(port).child?.pid ?? -1, 'SIGCONT') },
     async restart (port) {
       const p = byPort(port)
       if (p.child) return

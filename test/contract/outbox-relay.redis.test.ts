@@ -64,6 +64,16 @@ describe.each(combos)('Outbox relay on $sql + $redis', ({ sql, redis: redisBacke
     }
   }
 
+  /** A client that reaches the test Redis through a TCP proxy the test can stop (an outage of this client only). */
+  async function throughProxy (name: string): Promise<{ target: URL, client: { redis: RedisClient, proxy: Awaited<ReturnType<typeof startProxy>> } }> {
+    const target = new URL(testRedis.url)
+    const proxy = await startProxy({ host: target.hostname, port: Number(target.port) })
+    const redis = createRedisClient(`redis://127.0.0.1:${proxy.port}${target.pathname}`, name)
+    opened.push(redis)
+    await redisReady(redis)
+    return { target, client: { redis, proxy } }
+  }
+
   const unpublished = async (): Promise<number> =>
     Number((await db.database.db.selectFrom('outbox').select(eb => eb.fn.countAll().as('n')).where('published_at', 'is', null).executeTakeFirstOrThrow()).n)
 
@@ -192,12 +202,9 @@ describe.each(combos)('Outbox relay on $sql + $redis', ({ sql, redis: redisBacke
 
   it.runIf(redisBackend === 'standalone')('keeps events while Redis is down and delivers all of them, in order, once it is back', async () => {
     stream = `events-test-${randomId(6)}`
-    const target = new URL(testRedis.url)
-    let proxy = await startProxy({ host: target.hostname, port: Number(target.port) })
-    const client = createRedisClient(`redis://127.0.0.1:${proxy.port}${target.pathname}`, 'relay-through-proxy')
-    opened.push(client)
-    await redisReady(client)
-    const deps = await relayDeps('a', { stream: createRedisEventStream(client, stream) })
+    const { target, client } = await throughProxy('relay-through-proxy')
+    let proxy = client.proxy
+    const deps = await relayDeps('a', { stream: createRedisEventStream(client.redis, stream) })
     await commit(event(1))
     await relayEvents(deps)
 
@@ -209,7 +216,7 @@ describe.each(combos)('Outbox relay on $sql + $redis', ({ sql, redis: redisBacke
     expect(await unpublished()).toBe(5)
 
     proxy = await startProxy({ host: target.hostname, port: Number(target.port) }, proxy.port)
-    await redisReady(client, 5000)
+    await redisReady(client.redis, 5000)
     expect(await relayEvents(deps)).toEqual({ leader: true, delivered: 5 })
     expect((await readStream(testRedis.redis, stream)).map(e => e.data.reservationId)).toEqual(['1', '2', '3', '4', '5', '6'])
     await proxy.stop()
@@ -217,13 +224,9 @@ describe.each(combos)('Outbox relay on $sql + $redis', ({ sql, redis: redisBacke
 
   it.runIf(redisBackend === 'standalone')('hands the lease over when only its holder cannot reach Redis, so another relay delivers', async () => {
     stream = `events-test-${randomId(6)}`
-    const target = new URL(testRedis.url)
-    const proxy = await startProxy({ host: target.hostname, port: Number(target.port) })
-    const cutOff = createRedisClient(`redis://127.0.0.1:${proxy.port}${target.pathname}`, 'relay-cut-off')
-    opened.push(cutOff)
-    await redisReady(cutOff)
-    await proxy.stop()
-    const a = await relayDeps('a', { stream: createRedisEventStream(cutOff, stream) })
+    const { client: cutOff } = await throughProxy('relay-cut-off')
+    await cutOff.proxy.stop()
+    const a = await relayDeps('a', { stream: createRedisEventStream(cutOff.redis, stream) })
     const b = await relayDeps('b', { clock: a.clock })
     await commit(event(1), event(2))
     await expect(relayEvents(a)).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE' })

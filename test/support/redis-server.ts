@@ -1,8 +1,6 @@
 // A redis-server of our own on a free port: fault tests kill and restart it (the shared one is never touched).
 
-import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { Redis } from 'ioredis'
 import { freePort, waitUntil } from './ports.js'
 import { spawnTied, type TiedProcess } from './tied-process.js'
@@ -37,13 +35,13 @@ export interface OwnRedis {
 
 export async function startOwnRedis (): Promise<OwnRedis> {
   const port = await freePort()
-  const dir = mkdtempSync(join(tmpdir(), 'concert-redis-'))
   let server: TiedProcess | null = null
   const own: OwnRedis = {
     port,
     url: `redis://127.0.0.1:${port}/0`,
     async start () {
-      server = await startRedisServer(port, ['--dir', dir])
+      // It writes nothing (no RDB, no AOF), so no directory of its own to leave behind.
+      server = await startRedisServer(port, ['--dir', tmpdir()])
     },
     async kill () {
       const running = server
@@ -52,6 +50,5 @@ export async function startOwnRedis (): Promise<OwnRedis> {
     }
   }
   await own.start()
-  process.once('exit', () => { rmSync(dir, { recursive: true, force: true }) })
   return own
 }

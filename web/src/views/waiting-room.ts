@@ -62,6 +62,7 @@ export async function waitingRoomView (ctx: ViewContext): Promise<void> {
   const etaLabel = h('dt', null, t('queue.eta'))
   // The estimate is for a place in line: before the opening the countdown says it, while sold out there is none.
   const facts = h('dl', { class: 'facts' }, h('div', null, etaLabel, eta))
+  const lead = h('p', { class: 'muted' }, t('queue.lead'))
   const likely = h('div', { class: 'feedback', 'data-testid': 'queue-likely' })
   const place = h('div', { class: 'queue-place' },
     h('p', { class: 'queue-label', id: 'queue-position-label' }, t('queue.position')), positionNumber, ahead, progress, progressText)
@@ -119,6 +120,7 @@ export async function waitingRoomView (ctx: ViewContext): Promise<void> {
     lastStatus = next.status
     stateBox.dataset.status = next.status
     facts.hidden = next.status !== 'WAITING'
+    lead.hidden = next.status !== 'WAITING'
     if (next.status === 'PREQUEUE') {
       if (changed) {
         replaceChildren(stateBox, opening, h('p', { class: 'muted' }, t('queue.prequeue')))
@@ -225,7 +227,7 @@ export async function waitingRoomView (ctx: ViewContext): Promise<void> {
         facts,
         likely,
         sentence,
-        h('p', { class: 'muted' }, t('queue.lead')),
+        lead,
         feedback,
         h('div', { class: 'actions' }, leave)
       ),

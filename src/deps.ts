@@ -10,6 +10,8 @@ import type { PaymentLedger } from './modules/payments/payment-ledger.js'
 import type { PointLedger } from './modules/points/point-ledger.js'
 import type { HoldStore } from './modules/reservations/hold-store.js'
 import type { DrawRecords } from './modules/queue/draw-records.js'
+import type { EventStream } from './modules/outbox/event-stream.js'
+import type { OutboxRelayStore } from './modules/outbox/relay-store.js'
 import type { QueueStore } from './modules/queue/queue-store.js'
 import type { HoldGate } from './modules/reservations/hold-gate.js'
 import type { SeatEvents } from './modules/reservations/seat-events.js'
@@ -31,6 +33,12 @@ export interface Ports {
   seatEvents: SeatEvents
   /** The published record of each concert's opening draw. */
   draws: DrawRecords
+  /** The outbox relay's lease and undelivered rows. */
+  outboxRelay: OutboxRelayStore
+  /** Where the relay delivers events; null without Redis (events are then only read through GET /admin/events). */
+  eventStream: EventStream | null
+  /** This instance's name on the relay lease. */
+  instanceId: string
 }
 
 export interface AppDeps {

@@ -8,6 +8,7 @@ import { venueLayout } from './0003-venue-layout.js'
 import { orders } from './0004-orders.js'
 import { idempotencyLeasesAndSeeding } from './0005-idempotency-seeding.js'
 import { waitingRoom } from './0006-waiting-room.js'
+import { relay } from './0007-relay.js'
 import { writeProcedures } from './0008-write-procedures.js'
 
 const migrations: Record<string, Migration> = {
@@ -17,6 +18,7 @@ const migrations: Record<string, Migration> = {
   '0004_orders': orders,
   '0005_idempotency_seeding': idempotencyLeasesAndSeeding,
   '0006_waiting_room': waitingRoom,
+  '0007_relay': relay,
   '0008_write_procedures': writeProcedures
 }
 

@@ -54,16 +54,14 @@ describe.each(SQL_BACKENDS)('ReservationStore on %s', (backend) => {
       const alice = newUserId()
       const first = await hold(show, [3], alice, LIVE)
       const bob = newUserId()
-      const r = await insertHeld(show, [2, 3, 4], bob, LIVE)
-      expect(await store.seatsNotHeldBy(seatsOf(show, 2, 3, 4), r.id)).toEqual([2, 3, 4])
+      await insertHeld(show, [2, 3, 4], bob, LIVE)
       await expect(hold(show, [2, 3, 4], bob, LIVE)).rejects.toBeInstanceOf(SeatsTaken)
       for (const n of [2, 4]) expect(await seatRow(show, n)).toMatchObject({ status: 'AVAILABLE', reservationId: null })
       expect(await seatRow(show, 3)).toEqual({ status: 'HELD', heldUntil: LIVE, userId: alice, reservationId: first.id })
-      // Inside the transaction, before it rolls back: two of three, and the third is named.
+      // Inside the transaction, before it rolls back: two of three.
       await w.transact(async (tx) => {
         const mine = await tx.reservations.insert({ userId: bob, concertId: show.concertId, showId: show.id, date: show.date, seatNos: [2, 3, 4], price: 1, status: 'HELD', heldUntil: LIVE, createdAt: T0, paidAt: null })
         expect(await tx.reservations.holdSeats(seatsOf(show, 2, 3, 4), mine.id, bob, LIVE, T0)).toBe(2)
-        expect(await tx.reservations.seatsNotHeldBy(seatsOf(show, 2, 3, 4), mine.id)).toEqual([3])
         throw new SeatsTaken([2, 3, 4], 2)
       }).catch((err: unknown) => { if (!(err instanceof SeatsTaken)) throw err })
       expect(await seatRow(show, 2)).toMatchObject({ status: 'AVAILABLE' })
@@ -100,7 +98,6 @@ describe.each(SQL_BACKENDS)('ReservationStore on %s', (backend) => {
       const userId = newUserId()
       const r = await insertHeld(show, [3, 4], userId, LIVE)
       expect(await store.holdSeats(seatsOf(show, 3, 4), r.id, userId, LIVE, T0)).toBe(1)
-      expect(await store.seatsNotHeldBy(seatsOf(show, 3, 4), r.id)).toEqual([4])
       expect(await store.holdSeats({ showId: show.id + 10_000, seatNos: [1] }, r.id, userId, LIVE, T0)).toBe(0)
       expect((await w.concerts.listSeatStates(show.id)).map(s => s.seatNo)).toEqual([1, 2, 3])
     })
@@ -216,91 +213,6 @@ describe.each(SQL_BACKENDS)('ReservationStore on %s', (backend) => {
       expect(await store.releaseLapsedSeat({ showId: show.id, seatNo: 2, reservationId: b.id }, T0 + 200)).toBe(false)
       expect(await seatStatus(show, 2, T0 + 200)).toBe('HELD')
     })
-  })
-
-  describe('lockUserWithRoomFor', () => {
-    const room = (userId: string, showId: number, seats: number, max: number, now: number) =>
-      w.transact(tx => tx.reservations.lockUserWithRoomFor(userId, showId, seats, max, now))
-
-    it('is true while the seats of live holds plus the new ones stay within max, and false past it', async () => {
-      const show = await givenShow()
-      const userId = newUserId()
-      await w.stores.points.ensureUser(userId, T0)
-      expect(await room(userId, show.id, 4, 4, T0)).toBe(true)
-      expect(await room(userId, show.id, 5, 4, T0)).toBe(false)
-      await hold(show, [1, 2], userId, LIVE)
-      expect(await room(userId, show.id, 2, 4, T0)).toBe(true)
-      expect(await room(userId, show.id, 3, 4, T0)).toBe(false)
-      await hold(show, [3], userId, LIVE)
-      expect(await room(userId, show.id, 1, 4, T0)).toBe(true)
-      expect(await room(userId, show.id, 1, 3, T0)).toBe(false)
-    })
-
-    it('counts only live HELD seats: not lapsed, paid, cancelled, another show\'s or another user\'s', async () => {
-      const show = await givenShow(8)
-      const other = await givenShow()
-      const userId = newUserId()
-      await w.stores.points.ensureUser(userId, T0)
-      await hold(show, [1], userId, LIVE)
-      await hold(show, [2, 3], userId, T0 + 100)
-      const paid = await hold(show, [4], userId, LIVE)
-      await store.setStatusFromHeld(paid.id, 'CONFIRMED', T0)
-      const cancelled = await hold(show, [5], userId, LIVE)
-      await store.setStatusFromHeld(cancelled.id, 'CANCELLED', T0)
-      await hold(other, [1], userId, LIVE)
-      await hold(show, [6], newUserId(), LIVE)
-      // Live at T0: seats 1, 2, 3; at T0 + 100 (2 and 3 lapse exactly then): seat 1 only; at LIVE: none.
-      expect(await room(userId, show.id, 1, 3, T0)).toBe(false)
-      expect(await room(userId, show.id, 1, 4, T0)).toBe(true)
-      expect(await room(userId, show.id, 2, 3, T0 + 99)).toBe(false)
-      expect(await room(userId, show.id, 2, 3, T0 + 100)).toBe(true)
-      expect(await room(userId, show.id, 1, 1, T0 + 100)).toBe(false)
-      expect(await room(userId, show.id, 1, 1, LIVE)).toBe(true)
-      expect(await room(userId, other.id, 1, 1, T0)).toBe(false)
-      expect(await room(userId, other.id + 10_000, 1, 1, T0)).toBe(true)
-    })
-
-    it('creates a missing user row with balance 0 and keeps an existing balance', async () => {
-      const show = await givenShow()
-      const userId = newUserId()
-      expect(await room(userId, show.id, 1, 1, T0)).toBe(true)
-      expect(await w.stores.points.debit(userId, 0, T0)).toBe(true) // the row exists
-      expect(await w.stores.points.balance(userId)).toBe(0)
-      expect(await w.stores.points.credit(userId, 500, 1000, T0)).toBe(true)
-      expect(await room(userId, show.id, 1, 1, T0 + 1)).toBe(true)
-      expect(await w.stores.points.balance(userId)).toBe(500)
-      await hold(show, [1], userId, LIVE)
-      expect(await room(userId, show.id, 1, 1, T0 + 2)).toBe(false)
-      expect(await w.stores.points.balance(userId)).toBe(500)
-    })
-  })
-
-  it('freeSeatNos lists AVAILABLE seats and lapsed holds, ascending', async () => {
-    const show = await givenShow(6)
-    const userId = newUserId()
-    await hold(show, [2], userId, LIVE)
-    await hold(show, [4], userId, T0 + 100)
-    const sold = await hold(show, [5], userId, LIVE)
-    await store.sellSeats(seatsOf(show, 5), sold.id, userId, T0)
-    expect(await store.freeSeatNos(show.id, T0)).toEqual([1, 3, 6])
-    expect(await store.freeSeatNos(show.id, T0 + 100)).toEqual([1, 3, 4, 6])
-    expect(await store.freeSeatNos(show.id + 10_000, T0)).toEqual([])
-  })
-
-  it('lockSeats reads the seats as committed, ascending, and lockShow answers for any show', async () => {
-    const show = await givenShow(4)
-    const userId = newUserId()
-    await hold(show, [3], userId, LIVE)
-    const states = await w.transact(async (tx) => {
-      await tx.reservations.lockShow(show.id)
-      return tx.reservations.lockSeats(seatsOf(show, 4, 3, 1, 9))
-    })
-    expect(states).toEqual([
-      { seatNo: 1, status: 'AVAILABLE', heldUntil: null },
-      { seatNo: 3, status: 'HELD', heldUntil: LIVE },
-      { seatNo: 4, status: 'AVAILABLE', heldUntil: null }
-    ])
-    expect(await w.transact(tx => tx.reservations.lockSeats(seatsOf(show)))).toEqual([])
   })
 
   it('listByUser lists the user\'s reservations with their seats, newest first, up to the limit', async () => {

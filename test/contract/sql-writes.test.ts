@@ -89,6 +89,27 @@ describe.each(SQL_BACKENDS)('one-transaction writes on %s', (backend) => {
       expect(await w.database.db.selectFrom('users').select('id').where('id', '=', userId).execute()).toHaveLength(1)
     })
 
+    it('counts only live HELD seats toward max: not lapsed, paid, cancelled, another show\'s or another user\'s', async () => {
+      const show = await givenShow(10)
+      const other = await givenShow(4)
+      const userId = newUserId()
+      await hold(show, userId, [1])
+      await hold(show, userId, [2, 3], { heldUntil: T0 + 100 })
+      const paid = await hold(show, userId, [4])
+      await w.stores.reservations.setStatusFromHeld(paid.id, 'CONFIRMED', T0)
+      const cancelled = await hold(show, userId, [5])
+      await w.stores.reservations.setStatusFromHeld(cancelled.id, 'CANCELLED', T0)
+      await hold(other, userId, [1])
+      await hold(show, newUserId(), [6])
+      // Live at T0: seats 1, 2 and 3 (4 and 5 still read HELD on the seats, but their orders are not); 2 and 3 lapse at T0 + 100.
+      const probe = (seatNos: number[], now: number, max: number, on = show) => w.writes.holds.holdChosen({ ...chosen(on, userId, seatNos, { now }), max })
+      expect(await probe([7], T0, 3)).toEqual({ refused: 'HOLD_LIMIT_REACHED' })
+      expect(await probe([7, 8], T0 + 99, 4)).toEqual({ refused: 'HOLD_LIMIT_REACHED' })
+      expect(await probe([2], T0, 1, other)).toEqual({ refused: 'HOLD_LIMIT_REACHED' })
+      expect(await probe([7, 8], T0 + 100, 3)).toMatchObject({ held: { seatNos: [7, 8] } })
+      expect(await probe([9], T0 + 100, 3)).toEqual({ refused: 'HOLD_LIMIT_REACHED' })
+    })
+
     it('decides the gap rule on the rows as committed: a lone seat left beside the selection is refused, naming it', async () => {
       const show = await givenShow(6)
       const rows = [{ seatNos: [1, 2, 3, 4, 5, 6] }]

@@ -4,7 +4,7 @@ import type { ExpressionBuilder, Kysely } from 'kysely'
 import type { Reservation, ReservationStatus } from '../../modules/reservations/reservation.js'
 import type { ReservationStore, ShowSeats } from '../../modules/reservations/reservation-store.js'
 import type { DB, ReservationsTable } from './schema.js'
-import { affected, ensureUserRow, isMysqlDb } from './sql-helpers.js'
+import { affected } from './sql-helpers.js'
 
 type Row = Omit<ReservationsTable, 'id' | 'seat_count' | 'refunded_at'> & { id: number, seat_count: number, refunded_at: number | null }
 
@@ -33,7 +33,6 @@ const isFree = (now: number) => (eb: ExpressionBuilder<DB, 'seats'>) =>
 
 /** `db` may be the database or a transaction; inside a transaction every statement is part of it. */
 export function createSqlReservationStore (db: Kysely<DB>): ReservationStore {
-  const mysql = isMysqlDb(db)
   const inShow = (seats: ShowSeats) => db.updateTable('seats').where('show_id', '=', seats.showId).where('seat_no', 'in', [...seats.seatNos])
 
   /** The reservations with their seats: one query for the rows, one for every seat of them. */
@@ -50,35 +49,6 @@ export function createSqlReservationStore (db: Kysely<DB>): ReservationStore {
   }
 
   return {
-    async lockUserWithRoomFor (userId, showId, seats, max, now) {
-      if (seats > max) return false
-      // The row lock is taken before the WHERE is checked, so the sum sees every hold committed before it.
-      const lock = () => db.updateTable('users').set({ updated_at: now }).where('id', '=', userId)
-        .where(eb => eb.selectFrom('reservations').select(sub => sub.fn.coalesce(sub.fn.sum<number>('seat_count'), sub.lit(0)).as('n'))
-          .where('user_id', '=', userId).where('show_id', '=', showId).where('status', '=', 'HELD').where('held_until', '>', now), '<=', max - seats)
-        .executeTakeFirst()
-      if (affected(await lock())) return true
-      // No row yet, or at the limit. Callers ensure the row before the transaction; this is the fallback. The
-      // row may also have been committed by another transaction just now, so the lock is always tried again.
-      if (!await db.selectFrom('users').select('id').where('id', '=', userId).executeTakeFirst()) await ensureUserRow(db, userId, now)
-      return affected(await lock())
-    },
-    async lockShow (showId) {
-      // SQLite runs one transaction at a time: there is nothing to wait for.
-      if (mysql) await db.selectFrom('shows').select('id').where('id', '=', showId).forUpdate().execute()
-    },
-    async freeSeatNos (showId, now) {
-      const rows = await db.selectFrom('seats').select('seat_no').where('show_id', '=', showId).where(isFree(now)).orderBy('seat_no').execute()
-      return rows.map(r => Number(r.seat_no))
-    },
-    async lockSeats (seats) {
-      if (seats.seatNos.length === 0) return []
-      let q = db.selectFrom('seats').select(['seat_no', 'status', 'held_until'])
-        .where('show_id', '=', seats.showId).where('seat_no', 'in', [...seats.seatNos]).orderBy('seat_no')
-      if (mysql) q = q.forUpdate()
-      const rows = await q.execute()
-      return rows.map(r => ({ seatNo: Number(r.seat_no), status: r.status, heldUntil: r.held_until === null ? null : Number(r.held_until) }))
-    },
     async insert (r) {
       const res = await db.insertInto('reservations').values({
         user_id: r.userId, concert_id: r.concertId, show_id: r.showId, show_date: r.date, seat_no: r.seatNos[0], seat_count: r.seatNos.length,
@@ -92,13 +62,6 @@ export function createSqlReservationStore (db: Kysely<DB>): ReservationStore {
     async holdSeats (seats, reservationId, userId, heldUntil, now) {
       return count(await inShow(seats).set({ status: 'HELD', held_until: heldUntil, user_id: userId, reservation_id: reservationId })
         .where(isFree(now)).executeTakeFirst())
-    },
-    async seatsNotHeldBy (seats, reservationId) {
-      const mine = await db.selectFrom('seats').select('seat_no')
-        .where('show_id', '=', seats.showId).where('seat_no', 'in', [...seats.seatNos])
-        .where('status', '=', 'HELD').where('reservation_id', '=', reservationId).execute()
-      const held = new Set(mine.map(r => Number(r.seat_no)))
-      return seats.seatNos.filter(n => !held.has(n))
     },
     async findById (id) {
       const r = await db.selectFrom('reservations').selectAll().where('id', '=', id).executeTakeFirst()

@@ -69,7 +69,7 @@ type Log = (level: 'info' | 'warn', msg: string, err?: Error) => void
 
 /** Every use case of the service, each with its dependencies bound once. */
 export function buildUseCases (ports: Ports, config: Config, clock: Clock, log?: Log) {
-  const { concerts, stores, transact, holds, ledgers, queue, gate, seatEvents, draws, outboxRelay, eventStream } = ports
+  const { concerts, stores, transact, holds, ledgers, idempotency: keys, queue, gate, seatEvents, draws, outboxRelay, eventStream } = ports
   const seatMaps = createLiveSeatMaps({ concerts, events: seatEvents, log })
   const seatMapDeps = { concerts, seatMaps, clock }
   const room: WaitingRoomDeps = {
@@ -80,7 +80,7 @@ export function buildUseCases (ports: Ports, config: Config, clock: Clock, log?:
     local: createQueueLocal(config.jwtSecret),
     clock
   }
-  const idempotency: IdempotencyDeps = { idempotency: stores.idempotency, clock }
+  const idempotency: IdempotencyDeps = { idempotency: keys, clock }
   const readReservations = { reservations: stores.reservations, concerts, clock }
   const view = (r: Reservation) => describeReservation(concerts, r)
   const holdDeps = { concerts, holds, gate, events: seatEvents, clock, holdTtlMs: config.holdTtlMs, maxHoldsPerUser: config.maxHoldsPerUser }
@@ -148,7 +148,7 @@ export function buildUseCases (ports: Ports, config: Config, clock: Clock, log?:
     jobs: {
       admitWaiting: () => admitWaiting(room),
       expireHolds: () => expireHolds({ reservations: stores.reservations, transact, events: seatEvents, clock }),
-      purgeIdempotency: () => stores.idempotency.purge(clock.now() - IDEMPOTENCY_KEEP_MS),
+      purgeIdempotency: () => keys.purge(clock.now() - IDEMPOTENCY_KEEP_MS),
       /** One relay round; null without a stream (nothing to deliver to). */
       relayEvents: eventStream ? () => relayEvents(relayDeps(eventStream)) : null,
       /** Gives the relay lease up so another instance takes over at once (graceful shutdown). */

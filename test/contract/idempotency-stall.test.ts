@@ -30,7 +30,7 @@ describe.skipIf(!SQL_BACKENDS.includes('mysql'))('a key whose first request is s
   beforeAll(async () => {
     w = await openSqlWorld('mysql', 'idem_stall')
     outside = await createConnection({ uri: w.url })
-    deps = { idempotency: w.stores.idempotency, clock: systemClock, leaseMs: LEASE_MS, waitMs: 300 }
+    deps = { idempotency: w.writes.idempotency, clock: systemClock, leaseMs: LEASE_MS, waitMs: 300 }
   })
   afterAll(async () => {
     await outside?.end()

@@ -1,4 +1,4 @@
-// Contract: IdempotencyStore on every SQL backend — claim once, only the owner renews and completes, a lapsed lease is taken over once.
+// Contract: IdempotencyStore on every SQL backend (SQLite: prepared statements; MySQL: Kysely) — claim once, only the owner renews and completes, a lapsed lease is taken over once.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { IdempotencyClaim, IdempotencyStore, RecordedOutcome } from '../../src/modules/idempotency/idempotency-store.js'
@@ -16,7 +16,7 @@ describe.each(SQL_BACKENDS)('IdempotencyStore on %s', (backend) => {
   let store: IdempotencyStore
   beforeAll(async () => {
     w = await openSqlWorld(backend, 'idempotency')
-    store = w.stores.idempotency
+    store = w.writes.idempotency
   })
   afterAll(async () => { await w?.close() })
 

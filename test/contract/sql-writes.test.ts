@@ -39,7 +39,7 @@ describe.each(SQL_BACKENDS)('one-transaction writes on %s', (backend) => {
   /** A PENDING key claimed by `owner`, as runIdempotent would have claimed it. */
   async function claimedFence (scope: string, owner = 'owner-1'): Promise<Fence> {
     const key = newUserId('key')
-    expect(await w.stores.idempotency.claim({ scope, key, requestHash: hashRequest({ scope }), owner, createdAt: T0, leaseUntil: T0 + 5000 })).toBe(true)
+    expect(await w.writes.idempotency.claim({ scope, key, requestHash: hashRequest({ scope }), owner, createdAt: T0, leaseUntil: T0 + 5000 })).toBe(true)
     return { scope, key, owner, leaseUntil: T0 + 9000 }
   }
 
@@ -259,7 +259,7 @@ describe.each(SQL_BACKENDS)('one-transaction writes on %s', (backend) => {
       const fence = await claimedFence(`pay:${userId}`)
       const outcome = await pay(userId, r.id, T0 + 1000, fence)
       if (!('paid' in outcome)) throw new Error('not paid')
-      expect(await w.stores.idempotency.find(fence.scope, fence.key)).toMatchObject({ state: 'DONE', outcome: { ok: true, value: outcome.paid }, leaseUntil: fence.leaseUntil })
+      expect(await w.writes.idempotency.find(fence.scope, fence.key)).toMatchObject({ state: 'DONE', outcome: { ok: true, value: outcome.paid }, leaseUntil: fence.leaseUntil })
     })
 
     it('20 concurrent payments of one hold: exactly one pays', async () => {
@@ -284,7 +284,7 @@ describe.each(SQL_BACKENDS)('one-transaction writes on %s', (backend) => {
         refunded: { reservationId: r.id, amount: 20_000, balance: 20_000, status: 'REFUNDED', refundedAt: closesAt + 5 },
         order: { reservationId: r.id, userId, concertId: show.concertId, showId: show.id, seatNos: [7, 8] }
       })
-      expect(await w.stores.idempotency.find(fence.scope, fence.key)).toMatchObject({ state: 'DONE', outcome: { ok: true, value: (outcome as { refunded: unknown }).refunded } })
+      expect(await w.writes.idempotency.find(fence.scope, fence.key)).toMatchObject({ state: 'DONE', outcome: { ok: true, value: (outcome as { refunded: unknown }).refunded } })
       expect(await refund(userId, 0)).toEqual({ refused: 'ALREADY_REFUNDED' })
       expect(await balance(userId)).toBe(20_000)
       expect((await seatRows(show)).slice(6)).toEqual([7, 8].map(seatNo => ({ seatNo, status: 'AVAILABLE', heldUntil: null, userId: null, reservationId: null })))
@@ -314,7 +314,7 @@ describe.each(SQL_BACKENDS)('one-transaction writes on %s', (backend) => {
       const fence = await claimedFence(`charge:${userId}`)
       await expect(charge(userId, 100, 1_000_000, { ...fence, owner: 'intruder' })).rejects.toBeInstanceOf(KeyLostError)
       expect(await charge(userId, 100, 1_000_000, fence)).toEqual({ charged: { userId, balance: 100 } })
-      expect(await w.stores.idempotency.find(fence.scope, fence.key)).toMatchObject({ state: 'DONE', outcome: { ok: true, value: { userId, balance: 100 } } })
+      expect(await w.writes.idempotency.find(fence.scope, fence.key)).toMatchObject({ state: 'DONE', outcome: { ok: true, value: { userId, balance: 100 } } })
       await expect(charge(userId, 100, 1_000_000, fence)).rejects.toBeInstanceOf(KeyLostError) // DONE: nobody owns it PENDING any more
       expect(await balance(userId)).toBe(100)
     })

@@ -17,7 +17,7 @@ describe('runIdempotent', () => {
   let runs: number
   beforeEach(async () => {
     w = await openBookingWorld({ price: 100_000 })
-    deps = { idempotency: w.stores.idempotency, clock: w.clock, leaseMs: LEASE, waitMs: 5 * SECOND }
+    deps = { idempotency: w.writes.idempotency, clock: w.clock, leaseMs: LEASE, waitMs: 5 * SECOND }
     runs = 0
   })
   afterEach(async () => { await w.close() })
@@ -43,7 +43,7 @@ describe('runIdempotent', () => {
     expect(await balance('alice')).toBe(1500)
     expect(await entries('alice')).toBe(2)
     expect(runs).toBe(2)
-    expect(await w.stores.idempotency.find('charge:alice', 'k1')).toMatchObject({ state: 'DONE', outcome: { ok: true, value: { userId: 'alice', balance: 1000 } } })
+    expect(await w.writes.idempotency.find('charge:alice', 'k1')).toMatchObject({ state: 'DONE', outcome: { ok: true, value: { userId: 'alice', balance: 1000 } } })
   })
 
   it('a 4xx outcome is replayed as the same error, even once the request would now succeed', async () => {
@@ -83,9 +83,9 @@ describe('runIdempotent', () => {
   it('a 5xx-type failure releases the key so a retry runs', async () => {
     const request = { scope: 'charge:alice', key: 'k1', request: { amount: 1000 } }
     await expect(runIdempotent(deps, request, async () => { throw new Error('connection lost') })).rejects.toThrow('connection lost')
-    expect(await w.stores.idempotency.find('charge:alice', 'k1')).toBeNull()
+    expect(await w.writes.idempotency.find('charge:alice', 'k1')).toBeNull()
     await expect(runIdempotent(deps, request, async () => { throw new ServiceUnavailableError('database down') })).rejects.toMatchObject({ status: 503 })
-    expect(await w.stores.idempotency.find('charge:alice', 'k1')).toBeNull()
+    expect(await w.writes.idempotency.find('charge:alice', 'k1')).toBeNull()
     expect(await charge('alice', 1000, 'k1')).toEqual({ userId: 'alice', balance: 1000 })
     expect(await balance('alice')).toBe(1000)
   })
@@ -110,7 +110,7 @@ describe('runIdempotent', () => {
   })
 
   /** Claims a key as a request that then died would have: PENDING, its lease running from now. */
-  const claimAsDeadRequest = (key: string, amount: number) => w.stores.idempotency.claim({
+  const claimAsDeadRequest = (key: string, amount: number) => w.writes.idempotency.claim({
     scope: 'charge:alice', key, requestHash: hashRequest({ amount }), owner: 'dead-owner', createdAt: w.clock.now(), leaseUntil: w.clock.now() + LEASE
   })
 
@@ -118,8 +118,8 @@ describe('runIdempotent', () => {
     expect(await claimAsDeadRequest('k1', 1000)).toBe(true)
     w.clock.advance(LEASE)
     expect(await charge('alice', 1000, 'k1')).toEqual({ userId: 'alice', balance: 1000 })
-    expect(await w.stores.idempotency.find('charge:alice', 'k1')).toMatchObject({ state: 'DONE', outcome: { ok: true } })
-    expect((await w.stores.idempotency.find('charge:alice', 'k1'))?.owner).not.toBe('dead-owner')
+    expect(await w.writes.idempotency.find('charge:alice', 'k1')).toMatchObject({ state: 'DONE', outcome: { ok: true } })
+    expect((await w.writes.idempotency.find('charge:alice', 'k1'))?.owner).not.toBe('dead-owner')
     expect(runs).toBe(1)
   })
 
@@ -130,7 +130,7 @@ describe('runIdempotent', () => {
     await expect(charge('alice', 1000, 'k1')).rejects.toMatchObject({ status: 409, code: 'IDEMPOTENCY_IN_PROGRESS', retryAfterSeconds: 1 })
     expect(runs).toBe(0)
     expect(await balance('alice')).toBe(0)
-    expect(await w.stores.idempotency.find('charge:alice', 'k1')).toMatchObject({ state: 'PENDING', owner: 'dead-owner' })
+    expect(await w.writes.idempotency.find('charge:alice', 'k1')).toMatchObject({ state: 'PENDING', owner: 'dead-owner' })
   })
 
   it('by default a duplicate waits at most 2 s and a dead request\'s key is free again after 5 s', () => {
@@ -143,9 +143,9 @@ describe('runIdempotent', () => {
     const first = stalledRun(fenced => chargeWith(fenced, 'alice', 1000))
     const firstDone = runIdempotent(deps, { scope: 'charge:alice', key: 'k1', request: { amount: 1000 } }, first.run)
     await first.started
-    const claimed = (await w.stores.idempotency.find('charge:alice', 'k1'))!
+    const claimed = (await w.writes.idempotency.find('charge:alice', 'k1'))!
     w.clock.advance(60)
-    await waitFor(async () => (await w.stores.idempotency.find('charge:alice', 'k1'))!.leaseUntil > claimed.leaseUntil)
+    await waitFor(async () => (await w.writes.idempotency.find('charge:alice', 'k1'))!.leaseUntil > claimed.leaseUntil)
     w.clock.advance(60) // past the first lease, within the renewed one
     deps.waitMs = 50
     await expect(charge('alice', 1000, 'k1')).rejects.toMatchObject({ code: 'IDEMPOTENCY_IN_PROGRESS' })
@@ -172,10 +172,10 @@ describe('runIdempotent', () => {
   })
 
   it('when the release fails too (the database went away), the key is usable again once its lease lapses', async () => {
-    const failing = { ...w.stores.idempotency, release: async () => { throw new Error('connection lost') } }
+    const failing = { ...w.writes.idempotency, release: async () => { throw new Error('connection lost') } }
     const request = { scope: 'charge:alice', key: 'k1', request: { amount: 1000 } }
     await expect(runIdempotent({ ...deps, idempotency: failing }, request, async () => { throw new Error('connection lost') })).rejects.toThrow('connection lost')
-    expect(await w.stores.idempotency.find('charge:alice', 'k1')).toMatchObject({ state: 'PENDING' })
+    expect(await w.writes.idempotency.find('charge:alice', 'k1')).toMatchObject({ state: 'PENDING' })
     w.clock.advance(LEASE)
     expect(await charge('alice', 1000, 'k1')).toEqual({ userId: 'alice', balance: 1000 })
   })

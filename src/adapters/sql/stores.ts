@@ -1,11 +1,13 @@
 // Binds every SQL repository to one connection or transaction, builds the transaction port, and picks each dialect's hot writes.
 
 import type { Kysely } from 'kysely'
+import type { IdempotencyStore } from '../../modules/idempotency/idempotency-store.js'
 import type { PaymentLedger } from '../../modules/payments/payment-ledger.js'
 import type { PointLedger } from '../../modules/points/point-ledger.js'
 import type { HoldStore } from '../../modules/reservations/hold-store.js'
 import type { Transact, TxStores } from '../../shared/transaction.js'
 import type { SqlDatabase } from './database.js'
+import { createSqliteIdempotencyStore } from './idempotency.sqlite.js'
 import { createMysqlHoldStore } from './holds.mysql.js'
 import { createSqliteHoldStore } from './holds.sqlite.js'
 import { createMysqlLedgers } from './ledgers.mysql.js'
@@ -29,12 +31,15 @@ export function createSqlStores (db: Kysely<DB>): TxStores {
 
 export const createSqlTransact = (database: SqlDatabase): Transact => (fn) => database.transact(tx => fn(createSqlStores(tx)))
 
-/** The writes that move seats and money, each one transaction in as few round trips as its dialect allows. */
-export interface SqlWrites { holds: HoldStore, ledgers: { payments: PaymentLedger, points: PointLedger } }
+/**
+ * The writes that move seats and money, each one transaction in as few round trips as its dialect allows, and
+ * the Idempotency-Key records they are fenced by.
+ */
+export interface SqlWrites { holds: HoldStore, ledgers: { payments: PaymentLedger, points: PointLedger }, idempotency: IdempotencyStore }
 
 /** SQLite: synchronous transactions of prepared statements; MySQL: stored procedures (migration 0008). */
 export function createSqlWrites (database: SqlDatabase): SqlWrites {
   return database.dialect === 'sqlite'
-    ? { holds: createSqliteHoldStore(database.sqlite), ledgers: createSqliteLedgers(database.sqlite) }
-    : { holds: createMysqlHoldStore(database.mysql), ledgers: createMysqlLedgers(database.mysql) }
+    ? { holds: createSqliteHoldStore(database.sqlite), ledgers: createSqliteLedgers(database.sqlite), idempotency: createSqliteIdempotencyStore(database.sqlite) }
+    : { holds: createMysqlHoldStore(database.mysql), ledgers: createMysqlLedgers(database.mysql), idempotency: createSqlIdempotencyStore(database.db) }
 }

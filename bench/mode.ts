@@ -19,7 +19,7 @@ import { startSite, type Mode, type Site } from './lib/service.js'
 import type { LoadRunner } from './load/run-load.js'
 import type { Profile } from './options.js'
 import { Fixtures, SCENARIOS } from './scenarios/endpoints.js'
-import { runRush, type RushResult } from './scenarios/rush.js'
+import { pacingLabel, runRush, type RushResult } from './scenarios/rush.js'
 import { isSuccess, runScenarios, type EndpointResult } from './scenarios/scenario.js'
 
 export interface EndpointRow extends EndpointResult {
@@ -32,9 +32,8 @@ export interface EndpointRow extends EndpointResult {
 export interface ModeReport {
   mode: Mode
   settings: Record<string, string | number>
-  rush: RushResult | null
-  /** Service CPU time over the whole rush: per request of the driver and per ticket sold. */
-  rushCpu: { totalMs: number, msPerRequest: number | null, msPerTicket: number | null } | null
+  /** The rush with paced polling, then the same with polling at a fixed interval. */
+  rushes: RushRun[]
   endpoints: EndpointRow[]
   invariants: Check[]
   serverErrors: number
@@ -45,6 +44,12 @@ export interface ModeReport {
   cpu: { ownPercent: number, storesPercent: number, othersPercent: number } | null
   /** Each service process at the end of the mode: resident set and its peak (VmHWM), MiB. */
   memory: Array<{ instance: number, pid: number, rssMiB: number, peakMiB: number }>
+}
+
+export interface RushRun {
+  result: RushResult
+  /** Service CPU time over the whole rush: per request of the driver and per ticket sold. */
+  cpu: { totalMs: number, msPerRequest: number | null, msPerTicket: number | null }
 }
 
 export interface ModeOptions {
@@ -114,7 +119,7 @@ function redisActiveSampler (redis: Redis, concertId: string): () => Promise<num
 export async function runMode (mode: Mode, profile: Profile, ceilings: Ceiling[], o: ModeOptions): Promise<ModeReport> {
   const t0 = performance.now()
   const cpu = accountCpu()
-  const report: ModeReport = { mode, settings: {}, rush: null, rushCpu: null, endpoints: [], invariants: [], serverErrors: 0, profiles: [], error: null, seconds: 0, cpu: null, memory: [] }
+  const report: ModeReport = { mode, settings: {}, rushes: [], endpoints: [], invariants: [], serverErrors: 0, profiles: [], error: null, seconds: 0, cpu: null, memory: [] }
   const dir = join(o.tmp, mode.name)
   mkdirSync(dir, { recursive: true })
   const mysql = mode.database === 'mysql' ? await createMysqlDb(o.mysqlUrl, mode.name.replace(/-/g, '_')) : null
@@ -135,6 +140,8 @@ export async function runMode (mode: Mode, profile: Profile, ceilings: Ceiling[]
   const pays = { acknowledged: 0, sent: 0 }
   const acknowledge = (p: { acknowledged: number, sent: number }): void => { pays.acknowledged += p.acknowledged; pays.sent += p.sent }
   const concertIds: string[] = []
+  // What the ACTIVE-count monitors of every rush saw (the cap must hold in each).
+  const admission: Array<RushResult['activeSamples']> = []
   try {
     o.log(`${mode.name}: starting ${mode.instances} instance(s) (QUEUE_MAX_ACTIVE=${profile.rushMaxActive}) …`)
     site = await startSite({ root: o.root, tmp: dir, mode, phase: 'run', databaseUrl, redisUrl, secret, env: { QUEUE_MAX_ACTIVE: String(profile.rushMaxActive) }, seed: true, entry: o.entry, profileDir })
@@ -142,41 +149,51 @@ export async function runMode (mode: Mode, profile: Profile, ceilings: Ceiling[]
     const client = new HttpClient(site.ports, 64)
     try {
       acknowledge(await warmUp(client, admin, bearer, `${run}-`))
-      const rushConcert = await createConcert(client, admin, { title: 'bench rush', shows: profile.rushShows, seats: profile.rushSeatsPerShow, price: 143_000, firstDay: 10 })
-      concertIds.push(rushConcert.id)
-      o.log(`${mode.name}: rush — ${profile.rushUsers.toLocaleString('en-US')} users, ${profile.rushShows} dates × ${profile.rushSeatsPerShow} seats, ${profile.rushConcurrency} requests in flight at most (driver: node:http in the bench process)`)
-      const userClient = new HttpClient(site.ports, profile.rushConcurrency)
-      const monitor = new HttpClient(site.ports, 4)
       const redis = redisUrl ? new Redis(redisUrl, { maxRetriesPerRequest: 1 }) : null
-      const rushWindow = cpuWindow(pids)
       try {
-        report.rush = await runRush({
-          users: profile.rushUsers,
-          secret,
-          userPrefix: `${run}-r`,
-          concertId: rushConcert.id,
-          dates: rushConcert.dates,
-          seatsPerDate: profile.rushSeatsPerShow,
-          maxActive: profile.rushMaxActive,
-          client: userClient,
-          monitor,
-          adminBearer: admin,
-          sampleActive: redis ? redisActiveSampler(redis, rushConcert.id) : undefined,
-          timeoutMs: profile.rushTimeoutSec * 1000,
-          pollMs: { near: 500, mid: 1000, far: 5000 },
-          log: o.log
-        })
+        // The same rush twice, each on a concert of its own: waiting users following refreshAfterMs, then polling at a fixed interval.
+        for (const pacing of [{ kind: 'paced' } as const, { kind: 'fixed', everyMs: profile.rushFixedPollMs } as const]) {
+          const rushConcert = await createConcert(client, admin, { title: `bench rush, ${pacingLabel(pacing)}`, shows: profile.rushShows, seats: profile.rushSeatsPerShow, price: 143_000, firstDay: 10 + 5 * report.rushes.length })
+          concertIds.push(rushConcert.id)
+          o.log(`${mode.name}: rush, polling ${pacingLabel(pacing)} — ${profile.rushUsers.toLocaleString('en-US')} users, ${profile.rushShows} dates × ${profile.rushSeatsPerShow} seats, ${profile.rushConcurrency} requests in flight at most (driver: node:http in the bench process)`)
+          const userClient = new HttpClient(site.ports, profile.rushConcurrency)
+          const monitor = new HttpClient(site.ports, 4)
+          const rushWindow = cpuWindow(pids)
+          let r: RushResult
+          try {
+            r = await runRush({
+              users: profile.rushUsers,
+              secret,
+              userPrefix: `${run}-r${report.rushes.length}-`,
+              concertId: rushConcert.id,
+              dates: rushConcert.dates,
+              seatsPerDate: profile.rushSeatsPerShow,
+              maxActive: profile.rushMaxActive,
+              client: userClient,
+              monitor,
+              adminBearer: admin,
+              sampleActive: redis ? redisActiveSampler(redis, rushConcert.id) : undefined,
+              timeoutMs: profile.rushTimeoutSec * 1000,
+              pacing,
+              pollMs: { near: 500, mid: 1000, far: 5000 },
+              log: o.log
+            })
+          } finally {
+            userClient.close()
+            monitor.close()
+          }
+          const rc = rushWindow()
+          const rushRequests = Object.values(r.steps).reduce((a, st) => a + st.count, 0)
+          const rushCpu = { totalMs: round(rc.totalMs, 0), msPerRequest: rushRequests > 0 ? round(rc.totalMs / rushRequests, 4) : null, msPerTicket: r.bought > 0 ? round(rc.totalMs / r.bought, 2) : null }
+          report.rushes.push({ result: r, cpu: rushCpu })
+          admission.push(r.activeSamples)
+          acknowledge({ acknowledged: r.bought, sent: r.steps.pay.count })
+          o.log(`${mode.name}: rush done — ${r.soldOut ? `sold out in ${(r.timeToSellOutMs! / 1000).toFixed(2)} s` : 'NOT sold out'}, ${r.admitted} admitted (${r.admissionsPerSec}/s), ${r.holds} holds, ${r.bought} bought (${r.ticketsPerSec}/s), ` +
+            `${r.steps.poll.count} polls (${r.pollsPerAdmitted ?? '–'} per admitted user), max active ${r.activeSamples.max}/${r.maxActive}, errors ${Object.values(r.errors).reduce((a, b) => a + b, 0)}, service CPU ${rushCpu.msPerTicket ?? '–'} ms per ticket`)
+        }
       } finally {
         redis?.disconnect()
-        userClient.close()
-        monitor.close()
       }
-      const rc = rushWindow()
-      const r = report.rush
-      const rushRequests = Object.values(r.steps).reduce((a, s) => a + s.count, 0)
-      report.rushCpu = { totalMs: round(rc.totalMs, 0), msPerRequest: rushRequests > 0 ? round(rc.totalMs / rushRequests, 4) : null, msPerTicket: r.bought > 0 ? round(rc.totalMs / r.bought, 2) : null }
-      acknowledge({ acknowledged: r.bought, sent: r.steps.pay.count })
-      o.log(`${mode.name}: rush done — ${r.soldOut ? `sold out in ${(r.timeToSellOutMs! / 1000).toFixed(2)} s` : 'NOT sold out'}, ${r.admitted} admitted, ${r.holds} holds, ${r.bought} bought (${r.ticketsPerSec}/s), max active ${r.activeSamples.max}/${r.maxActive}, errors ${Object.values(r.errors).reduce((a, b) => a + b, 0)}, service CPU ${report.rushCpu.msPerTicket ?? '–'} ms per ticket`)
 
       o.log(`${mode.name}: per endpoint, ${o.load.connections} connections, ${profile.durationSec} s each (after ${profile.warmupSec} s warm-up), generator ${o.load.generator.name}`)
       const hello = ceilingOf(ceilings, 'hello', mode.instances)?.rps ?? 10_000
@@ -201,7 +218,12 @@ export async function runMode (mode: Mode, profile: Profile, ceilings: Ceiling[]
         adminBearer: admin,
         concertIds,
         pays,
-        admission: { maxSampled: r.activeSamples.max, cap: profile.rushMaxActive, samples: r.activeSamples.count, admitted: r.admitted }
+        admission: {
+          maxSampled: Math.max(0, ...admission.map(a => a.max)),
+          cap: profile.rushMaxActive,
+          samples: admission.reduce((a, x) => a + x.count, 0),
+          admitted: report.rushes.reduce((a, x) => a + x.result.admitted, 0)
+        }
       })
       report.memory = site.procs.map((p, i) => ({ instance: i + 1, pid: p.pid, ...(memoryOf(p.pid) ?? { rssMiB: 0, peakMiB: 0 }) }))
     } finally {
@@ -218,7 +240,7 @@ export async function runMode (mode: Mode, profile: Profile, ceilings: Ceiling[]
   report.cpu = cpu()
   for (const c of report.invariants) o.log(`  ${c.ok ? 'ok    ' : 'BROKEN'} ${c.name}: ${c.detail}`)
   if (report.cpu) o.log(`${mode.name}: CPU time of the machine: bench + service + generator ${report.cpu.ownPercent}%, MariaDB + Redis ${report.cpu.storesPercent}%, other processes ${report.cpu.othersPercent}%`)
-  report.serverErrors = (report.rush?.serverErrors ?? 0) + report.endpoints.reduce((a, e) => a + Object.entries(e.outcomes).filter(([k]) => /^5\d\d/.test(k)).reduce((s, [, v]) => s + v, 0), 0)
+  report.serverErrors = report.rushes.reduce((a, x) => a + x.result.serverErrors, 0) + report.endpoints.reduce((a, e) => a + Object.entries(e.outcomes).filter(([k]) => /^5\d\d/.test(k)).reduce((s, [, v]) => s + v, 0), 0)
   if (profileDir && existsSync(profileDir)) {
     for (const sub of readdirSync(profileDir)) {
       for (const f of readdirSync(join(profileDir, sub)).filter(x => x.endsWith('.cpuprofile'))) {

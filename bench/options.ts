@@ -19,6 +19,8 @@ export interface Profile {
   rushShows: number
   rushSeatsPerShow: number
   rushMaxActive: number
+  /** The second rush's fixed poll interval (waiting users ignoring refreshAfterMs), ms. */
+  rushFixedPollMs: number
   pollUsers: number
   /** Room for this many holds in the booking concert (its number of shows follows). */
   maxHolds: number
@@ -32,12 +34,12 @@ export interface Profile {
 const PROFILES: Record<Profile['name'], Profile> = {
   quick: {
     name: 'quick', connections: 64, threads: 2, durationSec: 1.2, warmupSec: 0.6, ceilingSec: 1.2, ceilingWarmupSec: 0.8,
-    rushUsers: 2000, rushConcurrency: 200, rushTimeoutSec: 45, rushShows: 4, rushSeatsPerShow: 50, rushMaxActive: 100,
+    rushUsers: 2000, rushConcurrency: 200, rushTimeoutSec: 45, rushShows: 4, rushSeatsPerShow: 50, rushMaxActive: 100, rushFixedPollMs: 1000,
     pollUsers: 500, maxHolds: 12_000, minPayItems: 1500, bigShowSeats: 15_000, ceilingsForTwo: false
   },
   full: {
     name: 'full', connections: 64, threads: 2, durationSec: 8, warmupSec: 2, ceilingSec: 8, ceilingWarmupSec: 2,
-    rushUsers: 10_000, rushConcurrency: 256, rushTimeoutSec: 120, rushShows: 4, rushSeatsPerShow: 50, rushMaxActive: 100,
+    rushUsers: 10_000, rushConcurrency: 256, rushTimeoutSec: 120, rushShows: 4, rushSeatsPerShow: 50, rushMaxActive: 100, rushFixedPollMs: 1000,
     pollUsers: 2000, maxHolds: 40_000, minPayItems: 8000, bigShowSeats: 15_000, ceilingsForTwo: true
   }
 }

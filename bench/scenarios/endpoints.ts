@@ -2,7 +2,7 @@
 // A new scenario is one more entry in SCENARIOS (prepare through the API, return the requests to send);
 // fixtures that several scenarios share are built once, on first use, in `Fixtures`.
 
-import { admitUsers, chargeUser, createConcert, joinUsers, type CreatedConcert } from '../lib/api.js'
+import { admitUsers, chargeUser, createConcert, joinUsers, sectionedVenue, sectionsOf, type CreatedConcert } from '../lib/api.js'
 import { expectStatus, forEachLimited } from '../lib/http.js'
 import { memoryOf } from '../lib/procfs.js'
 import { signBearer } from '../lib/jwt.js'
@@ -11,13 +11,16 @@ import type { PlannedScenario, Scenario, ScenarioContext } from './scenario.js'
 
 const HOLDS_PER_USER_PER_SHOW = 4 // MAX_HOLDS_PER_USER's default
 const PRICE = 1000
+/** The big show's shape: this many sections of this many rows (seats per row follow from its size): 15,000 = 30 × 20 × 25. */
+const BIG_SECTIONS = 30
+const BIG_ROWS_PER_SECTION = 20
 
 interface Held { id: string, userId: string, price: number, seat: string }
 
 /** The concerts and admitted users the booking scenarios share, made on first use. */
 export class Fixtures {
   private booking: Promise<Booking> | null = null
-  private bigShow: Promise<{ concert: CreatedConcert, tokens: string[] }> | null = null
+  private bigShow: Promise<BigShow> | null = null
   /** Holds made by the hold scenario (and topped up for the pay scenario). */
   readonly held: Held[] = []
   /** The hold run's rate: the pay run is given holds for twice that over its time. */
@@ -42,17 +45,20 @@ export class Fixtures {
     return this.booking
   }
 
-  /** One show of `bigShowSeats` seats (one seat range) with the booking users admitted to it. */
-  bigSeatMap (ctx: ScenarioContext): Promise<{ concert: CreatedConcert, tokens: string[] }> {
+  /** One show of about `bigShowSeats` seats in 30 sections of 20 rows, with the booking users admitted to it. */
+  bigSeatMap (ctx: ScenarioContext): Promise<BigShow> {
     this.bigShow ??= (async () => {
       const { users } = await this.bookingUsers(ctx)
-      const concert = await createConcert(ctx.client, ctx.adminBearer, { title: 'bench big show', shows: 1, seats: ctx.bigShowSeats, price: PRICE, firstDay: 90 })
+      const layout = sectionedVenue({ sections: BIG_SECTIONS, rowsPerSection: BIG_ROWS_PER_SECTION, seatsPerRow: Math.max(1, Math.round(ctx.bigShowSeats / (BIG_SECTIONS * BIG_ROWS_PER_SECTION))), basePrice: PRICE })
+      const concert = await createConcert(ctx.client, ctx.adminBearer, { title: 'bench big show', shows: 1, seats: 0, price: PRICE, layout, firstDay: 90 })
       this.concertIds.push(concert.id)
-      return { concert, tokens: await admitUsers(ctx.client, concert.id, users, ctx.bearer) }
+      return { concert, seats: layout.at(-1)?.to ?? 0, sections: sectionsOf(layout), tokens: await admitUsers(ctx.client, concert.id, users, ctx.bearer) }
     })()
     return this.bigShow
   }
 }
+
+interface BigShow { concert: CreatedConcert, seats: number, sections: string[], tokens: string[] }
 
 interface Booking { demo: CreatedConcert, big: CreatedConcert, shows: number, users: string[], demoTokens: string[], bigTokens: string[] }
 
@@ -66,6 +72,27 @@ const QUEUE: Scenario<Fixtures>['matching'] = { embedded: 'hello', production: '
 /** `GET /concerts/{date}/seats<query>` by each admitted user in turn (with their own token for that concert). */
 const seatMapRequests = (ctx: ScenarioContext, date: string, users: string[], tokens: string[], query = ''): LoadRequest[] =>
   users.map((u, i) => ({ method: 'GET', path: `/concerts/${date}/seats${query}`, headers: queueHeaders(ctx, u, tokens[i]) }))
+
+/** Section n mod S of the big show by user n mod K: every section's map, every user's token. */
+const sectionMapRequests = (ctx: ScenarioContext, big: BigShow, users: string[]): LoadRequest[] =>
+  Array.from({ length: Math.max(users.length, big.sections.length) * 2 }, (_, n) => {
+    const u = n % users.length
+    return { method: 'GET', path: `/concerts/${big.concert.dates[0]}/seats?section=${encodeURIComponent(big.sections[n % big.sections.length])}`, headers: queueHeaders(ctx, users[u], big.tokens[u]) }
+  })
+
+/** The current ETag of each `/concerts/{date}/seats<query>` of the big show; checks that sending it back gets a 304. */
+async function currentTags (ctx: ScenarioContext, big: BigShow, user: string, queries: string[]): Promise<string[]> {
+  const headers = queueHeaders(ctx, user, big.tokens[0])
+  return Promise.all(queries.map(async (q) => {
+    const path = `/concerts/${big.concert.dates[0]}/seats${q}`
+    const r = await ctx.client.request('GET', path, { headers })
+    expectStatus(r, 200, `reading ${path}`)
+    const tag = r.headers.etag
+    if (typeof tag !== 'string') throw new Error(`${path} has no ETag`)
+    expectStatus(await ctx.client.request('GET', path, { headers: { ...headers, 'if-none-match': tag } }), 304, `revalidating ${path} with its ETag`)
+    return tag
+  }))
+}
 
 /** Hold n: user n mod K, round r = n div K: show r mod SHOWS, and each user's 4 seats of a show are distinct. */
 function holdRequests (ctx: ScenarioContext, b: Booking): LoadRequest[] {
@@ -144,7 +171,51 @@ export const SCENARIOS: Array<Scenario<Fixtures>> = [
         requests: seatMapRequests(ctx, big.concert.dates[0], users, big.tokens),
         // Enough to keep the service busy; 64 would queue a costly map so long that a short pass sees no reply.
         connections: 16,
-        note: `the whole map of a ${ctx.bigShowSeats.toLocaleString('en-US')}-seat show (one seat range, all AVAILABLE), ${users.length} admitted users in turn`
+        note: `the whole map of a ${big.seats.toLocaleString('en-US')}-seat show (${big.sections.length} sections × ${BIG_ROWS_PER_SECTION} rows, all AVAILABLE), ${users.length} admitted users in turn`
+      }
+    }
+  },
+  {
+    name: 'section map',
+    route: 'GET /concerts/{date}/seats?section=',
+    matching: READ,
+    target: { ofHello: 0.5 },
+    plan: async (ctx, f) => {
+      const { users } = await f.bookingUsers(ctx)
+      const big = await f.bigSeatMap(ctx)
+      return {
+        requests: sectionMapRequests(ctx, big, users),
+        note: `one section's map (${Math.round(big.seats / big.sections.length)} seats) of the big show, the ${big.sections.length} sections in turn, ${users.length} admitted users in turn`
+      }
+    }
+  },
+  {
+    name: 'section map 304',
+    route: 'GET /concerts/{date}/seats?section= + If-None-Match',
+    matching: READ,
+    target: { ofHello: 0.5 },
+    plan: async (ctx, f) => {
+      const { users } = await f.bookingUsers(ctx)
+      const big = await f.bigSeatMap(ctx)
+      // Each section's current tag, read once (the show does not change while this runs): every request is a 304.
+      const tags = await currentTags(ctx, big, users[0], big.sections.map(x => `?section=${encodeURIComponent(x)}`))
+      return {
+        requests: sectionMapRequests(ctx, big, users).map((r, n) => ({ ...r, headers: { ...r.headers, 'if-none-match': tags[n % big.sections.length] } })),
+        note: `revalidation of one section's map with its current ETag (304, no body), the ${big.sections.length} sections and ${users.length} users in turn`
+      }
+    }
+  },
+  {
+    name: 'sections summary',
+    route: 'GET /concerts/{date}/sections',
+    matching: READ,
+    target: { ofHello: 0.5 },
+    plan: async (ctx, f) => {
+      const { users } = await f.bookingUsers(ctx)
+      const big = await f.bigSeatMap(ctx)
+      return {
+        requests: users.map((u, i) => ({ method: 'GET', path: `/concerts/${big.concert.dates[0]}/sections`, headers: queueHeaders(ctx, u, big.tokens[i]) })),
+        note: `the big show's ${big.sections.length} sections with their counts, ${users.length} admitted users in turn`
       }
     }
   },
@@ -248,9 +319,6 @@ export const SCENARIOS: Array<Scenario<Fixtures>> = [
  * on main, and removes it here). Listed in the report as not measured; nothing is sent for them.
  */
 export const PLANNED: PlannedScenario[] = [
-  { name: 'section seat map', route: 'GET /concerts/{date}/seats?section=', target: '≥ 50 % of hello', waitsFor: 'sections in POST /admin/concerts and a section map served from a body built once per seat-map version' },
-  { name: 'seat map 304', route: 'GET /concerts/{date}/seats?section= + If-None-Match', target: '≥ 50 % of hello', waitsFor: 'ETag / 304 on the seat map' },
-  { name: 'sections summary', route: 'GET /concerts/{date}/sections', target: '≥ 50 % of hello', waitsFor: 'the sections route' },
   { name: 'hold 4 seats', route: 'POST /reservations { date, seatNos: [4] }', target: '≥ 35 % of the UPDATE ceiling', waitsFor: 'multi-seat holds (orders)' },
   { name: 'pay 4 seats', route: 'POST /reservations/{id}/pay (4-seat hold)', target: '≥ 35 % of the UPDATE ceiling', waitsFor: 'multi-seat holds (orders)' },
   { name: 'refund', route: 'POST /reservations/{id}/refund', target: 'none set (report CPU ms/req)', waitsFor: 'refunds (orders)' },

@@ -40,14 +40,25 @@ export interface RushOptions {
   /** Extra active-count samplers (e.g. straight from Redis); the /metrics gauge is always sampled. */
   sampleActive?: () => Promise<number>
   timeoutMs: number
-  /** Poll interval by place in the queue: near the front, a few batches back, far back. */
+  /** How waiting users time their polls: as `refreshAfterMs` says, or at one fixed interval whatever it says. */
+  pacing: RushPacing
+  /** Poll interval by place in the queue when a paced user gets no `refreshAfterMs`: near the front, a few batches back, far back. */
   pollMs: { near: number, mid: number, far: number }
   log: (line: string) => void
 }
 
+/**
+ * `paced`: wait what the reply's `refreshAfterMs` says (issue 11); `fixed`: poll every `everyMs` (±20 %), what a
+ * client that ignores the advice does — the waiting room's cost before paced polling.
+ */
+export type RushPacing = { kind: 'paced' } | { kind: 'fixed', everyMs: number }
+
+export const pacingLabel = (p: RushPacing): string => p.kind === 'paced' ? 'paced (refreshAfterMs)' : `fixed ${p.everyMs / 1000} s`
+
 export interface StepFigures extends LatencySummary { outcomes: Record<string, number> }
 
 export interface RushResult {
+  pacing: RushPacing
   users: number
   seats: number
   maxActive: number
@@ -66,6 +77,12 @@ export interface RushResult {
   ticketsPerSec: number
   /** Every request of the rush (all steps) per ticket bought. */
   requestsPerTicket: number | null
+  /** Poll requests of every waiting user ÷ users admitted (the waiting room's cost per admission). */
+  pollsPerAdmitted: number | null
+  /** Poll requests per second while anyone waited (from the first join to the last poll). */
+  pollsPerSec: number
+  /** Share of the WAITING poll replies that carried a `refreshAfterMs` (1 once the service paces its clients). */
+  advisedShare: number | null
   outcomesByUser: Record<string, number>
   steps: Record<RushStep, StepFigures>
   /** Replies that are neither successes nor an expected 409, by "step status code". */
@@ -109,9 +126,14 @@ export async function runRush (o: RushOptions): Promise<RushResult> {
   const pick = <T>(xs: T[]): T => xs[Math.floor(Math.random() * xs.length)]
   const jitter = (ms: number): number => ms * (0.8 + Math.random() * 0.4)
   // The server's own advice when it gives one (refreshAfterMs), else a schedule by place in the queue.
-  const interval = (t: Ticket): number => jitter(typeof t.refreshAfterMs === 'number'
-    ? t.refreshAfterMs
-    : t.position <= o.maxActive ? o.pollMs.near : t.position <= 5 * o.maxActive ? o.pollMs.mid : o.pollMs.far)
+  let advised = 0; let waitingReplies = 0; let lastPollAt = 0
+  const interval = (t: Ticket): number => {
+    if (t.status === 'WAITING') { waitingReplies++; if (typeof t.refreshAfterMs === 'number') advised++ }
+    if (o.pacing.kind === 'fixed') return jitter(o.pacing.everyMs)
+    return jitter(typeof t.refreshAfterMs === 'number'
+      ? t.refreshAfterMs
+      : t.position <= o.maxActive ? o.pollMs.near : t.position <= 5 * o.maxActive ? o.pollMs.mid : o.pollMs.far)
+  }
 
   async function user (i: number): Promise<string> {
     const auth = { authorization: `Bearer ${signBearer(o.secret, `${o.userPrefix}${i}`)}` }
@@ -133,6 +155,7 @@ export async function runRush (o: RushOptions): Promise<RushResult> {
           await sleep(interval(ticket))
           if (announced) { await leave(); return 'left: sold out while waiting' }
           const p = await call<Ticket>('poll', 'GET', '/queue/tokens/current', withToken())
+          lastPollAt = elapsed()
           if (p.status !== 200) return `lost the queue place (${p.status})`
           ticket = p.body
         }
@@ -230,7 +253,9 @@ export async function runRush (o: RushOptions): Promise<RushResult> {
   const totalMs = elapsed()
 
   const steps = Object.fromEntries(RUSH_STEPS.map(s => [s, { ...latency[s].summary(), outcomes: outcomes[s].counts }])) as Record<RushStep, StepFigures>
+  const polls = latency.poll.count
   return {
+    pacing: o.pacing,
     users: o.users,
     seats: totalSeats,
     maxActive: o.maxActive,
@@ -247,6 +272,9 @@ export async function runRush (o: RushOptions): Promise<RushResult> {
     bought,
     ticketsPerSec: round(bought / (Math.max(1, lastBoughtAt - firstHoldAt) / 1000), 1),
     requestsPerTicket: bought > 0 ? round(RUSH_STEPS.reduce((a, st) => a + latency[st].count, 0) / bought, 1) : null,
+    pollsPerAdmitted: admitted > 0 ? round(polls / admitted, 1) : null,
+    pollsPerSec: round(polls / (Math.max(1, lastPollAt) / 1000), 0),
+    advisedShare: waitingReplies > 0 ? round(advised / waitingReplies, 3) : null,
     outcomesByUser: byUser.counts,
     steps,
     errors: errors.counts,

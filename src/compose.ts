@@ -24,6 +24,7 @@ import { createLiveSeatMaps } from './modules/concerts/live-seat-maps.js'
 import { readSeatMap, readSections, watchSeatMap, type SeatMapChange, type SeatMapInput } from './modules/concerts/read-seat-map.js'
 import { runIdempotent, type IdempotencyDeps } from './modules/idempotency/run-idempotent.js'
 import { payReservation } from './modules/payments/pay-reservation.js'
+import { refundReservation } from './modules/payments/refund-reservation.js'
 import { chargePoints, getBalance, getPointHistory } from './modules/points/charge-points.js'
 import { readDraw } from './modules/queue/draw.js'
 import type { QueuePolicy } from './modules/queue/queue.js'
@@ -34,9 +35,10 @@ import {
 } from './modules/queue/waiting-room.js'
 import { cancelHold } from './modules/reservations/cancel-hold.js'
 import { expireHolds } from './modules/reservations/expire-holds.js'
-import { getReservation, listUserReservations } from './modules/reservations/get-reservation.js'
+import { describeReservation, getReservation, listUserReservations } from './modules/reservations/get-reservation.js'
 import { openGate } from './modules/reservations/hold-gate.js'
-import { holdSeat, type HoldSeatInput } from './modules/reservations/hold-seat.js'
+import { holdBestAvailable, holdSeat, holdSeats, type HoldBestInput, type HoldSeatInput, type HoldSeatsInput } from './modules/reservations/hold-seat.js'
+import type { Reservation } from './modules/reservations/reservation.js'
 
 export interface Composed { deps: AppDeps, database: SqlDatabase, close: () => Promise<void> }
 
@@ -73,7 +75,8 @@ export function buildUseCases (ports: Ports, config: Config, clock: Clock, log?:
     clock
   }
   const idempotency: IdempotencyDeps = { idempotency: stores.idempotency, transact, clock }
-  const readReservations = { reservations: stores.reservations, clock }
+  const readReservations = { reservations: stores.reservations, concerts, clock }
+  const view = (r: Reservation) => describeReservation(concerts, r)
   const holdDeps = { concerts, transact, users: stores.points, gate, events: seatEvents, clock, holdTtlMs: config.holdTtlMs, maxHoldsPerUser: config.maxHoldsPerUser }
   const payDeps = {
     transact,
@@ -84,6 +87,7 @@ export function buildUseCases (ports: Ports, config: Config, clock: Clock, log?:
     onPaid: (r: { concertId: number, userId: string }) => endTurnAfterPurchase(room, r).catch(() => {})
   }
   const chargeDeps = { transact, users: stores.points, clock, maxCharge: config.maxCharge, maxBalance: config.maxBalance }
+  const refundDeps = { transact, reservations: stores.reservations, concerts, gate, events: seatEvents, clock, refundCutoffMs: config.refundCutoffMs }
 
   return {
     concerts: {
@@ -107,10 +111,12 @@ export function buildUseCases (ports: Ports, config: Config, clock: Clock, log?:
       draw: (concertId: number) => readDraw(room, concertId)
     },
     reservations: {
-      hold: (input: HoldSeatInput) => holdSeat(holdDeps, input),
+      hold: async (input: HoldSeatInput) => view(await holdSeat(holdDeps, input)),
+      holdMany: async (input: HoldSeatsInput) => view(await holdSeats(holdDeps, input)),
+      holdBest: async (input: HoldBestInput) => view(await holdBestAvailable(holdDeps, input)),
       get: (input: { id: number, userId: string, isAdmin: boolean }) => getReservation(readReservations, input),
       listByUser: (userId: string) => listUserReservations(readReservations, userId),
-      cancel: (input: { userId: string, reservationId: number }) => cancelHold({ transact, gate, events: seatEvents, clock }, input)
+      cancel: async (input: { userId: string, reservationId: number }) => view(await cancelHold({ transact, gate, events: seatEvents, clock }, input))
     },
     points: {
       charge: withIdempotencyKey(idempotency,
@@ -122,11 +128,14 @@ export function buildUseCases (ports: Ports, config: Config, clock: Clock, log?:
     payments: {
       pay: withIdempotencyKey(idempotency,
         (input: { userId: string, reservationId: number }) => ({ scope: `pay:${input.userId}`, request: { reservationId: input.reservationId } }),
-        (tx, input) => payReservation({ ...payDeps, transact: tx }, input))
+        (tx, input) => payReservation({ ...payDeps, transact: tx }, input)),
+      refund: withIdempotencyKey(idempotency,
+        (input: { userId: string, isAdmin: boolean, reservationId: number }) => ({ scope: `refund:${input.userId}`, request: { reservationId: input.reservationId } }),
+        (tx, input) => refundReservation({ ...refundDeps, transact: tx }, input))
     },
     jobs: {
       admitWaiting: () => admitWaiting(room),
-      expireHolds: () => expireHolds({ reservations: stores.reservations, events: seatEvents, clock }),
+      expireHolds: () => expireHolds({ reservations: stores.reservations, transact, events: seatEvents, clock }),
       purgeIdempotency: () => stores.idempotency.purge(clock.now() - IDEMPOTENCY_KEEP_MS)
     }
   }

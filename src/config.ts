@@ -28,6 +28,8 @@ export interface Config {
   queueTickMs: number
   maxCharge: number
   maxBalance: number
+  /** Owners may refund a paid order until this long before its show starts. */
+  refundCutoffMs: number
   logLevel: string
   /** Requests per minute per client address; 0 turns rate limiting off (the default). */
   rateLimitPerMinute: number
@@ -161,6 +163,7 @@ export function loadConfig (env: Env = process.env): Config {
     queueTickMs: int(env, 'QUEUE_TICK_SECONDS', 5, 1, 86_400) * 1000,
     maxCharge: int(env, 'MAX_CHARGE', 1_000_000, 1, Number.MAX_SAFE_INTEGER),
     maxBalance: int(env, 'MAX_BALANCE', 100_000_000, 1, Number.MAX_SAFE_INTEGER),
+    refundCutoffMs: int(env, 'REFUND_CUTOFF_HOURS', 24, 0, 8760) * 3_600_000,
     logLevel,
     rateLimitPerMinute: int(env, 'RATE_LIMIT_PER_MINUTE', 0, 0),
     bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 16 * 1024, 256, 10 * 1024 * 1024),

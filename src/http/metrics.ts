@@ -1,4 +1,4 @@
-// Prometheus metrics: request rate/latency per route, holds, payments, queue length and active count per concert.
+// Prometheus metrics: request rate/latency per route, holds and orders, payments, refunds, queue length and active count per concert.
 
 import client from 'prom-client'
 import type { FastifyInstance } from 'fastify'
@@ -8,7 +8,12 @@ import type { Clock } from '../shared/clock.js'
 export interface Metrics {
   registry: client.Registry
   holds: client.Counter<'result'>
+  /** Hold requests by body (`seat`, `seats` or `best` available) and result. */
+  orders: client.Counter<'kind' | 'result'>
+  /** Seats per order held. */
+  orderSeats: client.Histogram
   payments: client.Counter<'result'>
+  refunds: client.Counter<'result'>
   charges: client.Counter<'result'>
 }
 
@@ -16,7 +21,10 @@ export function createMetrics (queue: QueueStore, clock: Clock): Metrics {
   const registry = new client.Registry()
   client.collectDefaultMetrics({ register: registry })
   const holds = new client.Counter({ name: 'concert_holds_total', help: 'Seat hold attempts by result', labelNames: ['result'] as const, registers: [registry] })
+  const orders = new client.Counter({ name: 'concert_orders_total', help: 'Hold requests by kind (seat, seats, best) and result', labelNames: ['kind', 'result'] as const, registers: [registry] })
+  const orderSeats = new client.Histogram({ name: 'concert_order_seats', help: 'Seats per order held', buckets: [1, 2, 3, 4, 6, 8, 10], registers: [registry] })
   const payments = new client.Counter({ name: 'concert_payments_total', help: 'Payment attempts by result', labelNames: ['result'] as const, registers: [registry] })
+  const refunds = new client.Counter({ name: 'concert_refunds_total', help: 'Refund attempts by result', labelNames: ['result'] as const, registers: [registry] })
   const charges = new client.Counter({ name: 'concert_point_charges_total', help: 'Point charges by result', labelNames: ['result'] as const, registers: [registry] })
   // Both queue gauges read one snapshot per scrape: prom-client starts every collect at once, so the
   // second gauge joins the read the first one started.
@@ -46,7 +54,7 @@ export function createMetrics (queue: QueueStore, clock: Clock): Metrics {
   }
   queueGauge('concert_queue_waiting', 'Users waiting per concert', s => s.waiting)
   queueGauge('concert_queue_active', 'Users admitted (ACTIVE) per concert', s => s.active)
-  return { registry, holds, payments, charges }
+  return { registry, holds, orders, orderSeats, payments, refunds, charges }
 }
 
 /** Times every request by route pattern (not by raw URL, so ids do not explode the label set). */
@@ -63,14 +71,14 @@ export function registerRequestMetrics (app: FastifyInstance, metrics: Metrics):
   })
 }
 
-/** Records the outcome of a use case under a counter: "ok" or the error code. */
-export async function counted<T> (counter: client.Counter<'result'>, work: () => Promise<T>): Promise<T> {
+/** Records the outcome of a use case under a counter: "ok" or the error code (with `labels` besides, if any). */
+export async function counted<T, L extends string = 'result'> (counter: client.Counter<L | 'result'>, work: () => Promise<T>, labels: Partial<Record<L, string>> = {}): Promise<T> {
   try {
     const value = await work()
-    counter.inc({ result: 'ok' })
+    counter.inc({ ...labels, result: 'ok' } as Partial<Record<L | 'result', string>>)
     return value
   } catch (err) {
-    counter.inc({ result: (err as { code?: string }).code ?? 'error' })
+    counter.inc({ ...labels, result: (err as { code?: string }).code ?? 'error' } as Partial<Record<L | 'result', string>>)
     throw err
   }
 }

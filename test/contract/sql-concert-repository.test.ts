@@ -5,7 +5,7 @@ import type { Show } from '../../src/modules/concerts/concert.js'
 import { createSeatMap } from '../../src/modules/concerts/seat-map.js'
 import type { ReservationStore } from '../../src/modules/reservations/reservation-store.js'
 import { SQL_BACKENDS } from '../support/backends.js'
-import { DAY, T0, concertInput, givenConcert, newUserId, openSqlWorld, type SqlWorld } from '../support/factories.js'
+import { DAY, T0, concertInput, givenConcert, givenHold, newUserId, openSqlWorld, type SqlWorld } from '../support/factories.js'
 
 describe.each(SQL_BACKENDS)('ConcertRepository on %s', (backend) => {
   let w: SqlWorld
@@ -19,17 +19,11 @@ describe.each(SQL_BACKENDS)('ConcertRepository on %s', (backend) => {
   /** Holds a seat until `heldUntil` as the use case does (and sells it when asked, with a payment of its price). */
   async function take (show: Show, seatNo: number, heldUntil: number, sell = false): Promise<void> {
     const userId = newUserId()
-    const seat = { showId: show.id, seatNo }
-    const price = (await w.concerts.listSeatStates(show.id)).find(s => s.seatNo === seatNo)?.price ?? 0
-    const r = await w.transact(async (tx) => {
-      const created = await tx.reservations.insert({ userId, concertId: show.concertId, showId: show.id, date: show.date, seatNo, price, status: 'HELD', heldUntil, createdAt: T0, paidAt: null })
-      if (!await tx.reservations.holdSeat(seat, created.id, userId, heldUntil, T0)) throw new Error('taken')
-      return created
-    })
+    const r = await givenHold(w, show, [seatNo], userId, heldUntil)
     if (sell) {
-      expect(await store.sellSeat(seat, r.id, userId, T0)).toBe(true)
+      expect(await store.sellSeats({ showId: show.id, seatNos: [seatNo] }, r.id, userId, T0)).toBe(1)
       await store.setStatusFromHeld(r.id, 'CONFIRMED', T0)
-      await w.stores.payments.insert({ reservationId: r.id, userId, amount: price, createdAt: T0 })
+      await w.stores.payments.insert({ reservationId: r.id, userId, amount: r.price, createdAt: T0 })
     }
   }
 
@@ -217,9 +211,19 @@ describe.each(SQL_BACKENDS)('ConcertRepository on %s', (backend) => {
     await take(first, 5, T0 + 500)
     const sales = await w.concerts.salesByShow(concert.id, T0 + 1000)
     expect(sales).toEqual([
-      { showId: first.id, date: '2026-12-24', startsAt: first.startsAt, totalSeats: 5, sold: 2, held: 1, available: 2, revenue: 300_000 },
-      { showId: second.id, date: '2026-12-25', startsAt: second.startsAt, totalSeats: 5, sold: 0, held: 0, available: 5, revenue: 0 }
+      { showId: first.id, date: '2026-12-24', startsAt: first.startsAt, totalSeats: 5, sold: 2, held: 1, available: 2, revenue: 300_000, refunds: 0, refunded: 0 },
+      { showId: second.id, date: '2026-12-25', startsAt: second.startsAt, totalSeats: 5, sold: 0, held: 0, available: 5, revenue: 0, refunds: 0, refunded: 0 }
     ])
     expect(await w.concerts.salesByShow(concert.id + 10_000, T0)).toEqual([])
+  })
+
+  it('salesByShow counts revenue net of refunds, and the refunds with their amount', async () => {
+    const { concert, show } = await givenConcert(w.concerts, { ranges: [{ from: 1, to: 3, grade: 'R', price: 100_000 }] })
+    await take(show, 1, T0 + 1000, true)
+    await take(show, 2, T0 + 1000, true)
+    const [refunded] = await w.database.db.selectFrom('payments').innerJoin('reservations', 'reservations.id', 'payments.reservation_id')
+      .select('payments.reservation_id').where('reservations.show_id', '=', show.id).where('reservations.seat_no', '=', 2).execute()
+    expect(await w.stores.payments.markRefunded(Number(refunded.reservation_id), T0 + 10)).toBe(true)
+    expect(await w.concerts.salesByShow(concert.id, T0)).toEqual([expect.objectContaining({ revenue: 100_000, refunds: 1, refunded: 100_000 })])
   })
 })

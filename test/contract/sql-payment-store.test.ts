@@ -1,4 +1,4 @@
-// Contract: PaymentStore on every SQL backend — one payment per reservation.
+// Contract: PaymentStore on every SQL backend — one payment per reservation, marked once when refunded.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SQL_BACKENDS } from '../support/backends.js'
@@ -42,5 +42,17 @@ describe.each(SQL_BACKENDS)('PaymentStore on %s', (backend) => {
       await tx.payments.insert({ reservationId: id, userId, amount: 1000, createdAt: T0 })
     })).rejects.toThrow()
     expect(await w.stores.points.balance(userId)).toBe(0)
+  })
+
+  it('markRefunded marks the reservation\'s payment once, and none that does not exist', async () => {
+    const id = reservationId()
+    const userId = newUserId()
+    const p = await w.stores.payments.insert({ reservationId: id, userId, amount: 4000, createdAt: T0 })
+    expect(p.refundedAt).toBeNull()
+    expect(await w.stores.payments.markRefunded(id, T0 + 5)).toBe(true)
+    expect(await w.stores.payments.markRefunded(id, T0 + 6)).toBe(false)
+    const rows = await w.database.db.selectFrom('payments').select(['refunded_at']).where('reservation_id', '=', id).execute()
+    expect(rows.map(r => Number(r.refunded_at))).toEqual([T0 + 5])
+    expect(await w.stores.payments.markRefunded(reservationId(), T0)).toBe(false)
   })
 })

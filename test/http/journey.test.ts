@@ -33,7 +33,9 @@ describe.each(APP_BACKENDS)('booking journey on %s', (backend) => {
     expect(held.statusCode).toBe(201)
     const reservation = held.json()
     expect(reservation).toEqual({
-      id: expect.any(String), userId: 'fan-1', concertId, date, seatNo: 12, price: 143000, status: 'HELD', heldUntil: expect.stringMatching(/Z$/)
+      id: expect.any(String), userId: 'fan-1', concertId, date, seatNo: 12, price: 143000, status: 'HELD', heldUntil: expect.stringMatching(/Z$/),
+      // Orders of several seats added these; the single-seat fields read as before.
+      seatNos: [12], seats: [{ seatNo: 12, section: 'R', row: '1', grade: 'R', price: 143000 }]
     })
     const seatAfterHold = (await t.req('GET', `/concerts/${date}/seats`, { headers })).json().seats[11]
     expect(seatAfterHold.status).toBe('HELD')

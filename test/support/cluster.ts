@@ -413,9 +413,9 @@ export interface Books {
   used: number
   refunded: number
   balances: number
-  /** SOLD seats without exactly one CONFIRMED reservation and one payment. */
+  /** SOLD seats not in exactly one CONFIRMED order with one payment that stands. */
   soldWithoutOneSale: number
-  /** Payments whose reservation is not CONFIRMED. */
+  /** Payments whose order is not CONFIRMED (or, refunded, not REFUNDED). */
   paymentsNotConfirmed: number
   /** USE rows that do not match one payment (count and sum). */
   useRows: number
@@ -435,15 +435,19 @@ export async function readBooks (conn: Connection, now = Date.now()): Promise<Bo
             SUM(CASE WHEN type = 'USE' THEN 1 ELSE 0 END) AS useRows
        FROM point_history`)
   const balances = await one<{ total: number | null }>('SELECT SUM(balance) AS total FROM users')
+  // A seat is in an order through reservation_seats (one order may hold several seats).
   const sold = await one<{ n: number, bad: number | null }>(
     `SELECT COUNT(*) AS n, SUM(CASE WHEN
-              (SELECT COUNT(*) FROM reservations r WHERE r.show_id = s.show_id AND r.seat_no = s.seat_no AND r.status = 'CONFIRMED') = 1
-          AND (SELECT COUNT(*) FROM payments p JOIN reservations r ON r.id = p.reservation_id WHERE r.show_id = s.show_id AND r.seat_no = s.seat_no) = 1
-          AND (SELECT COUNT(*) FROM payments p WHERE p.reservation_id = s.reservation_id) = 1
+              (SELECT COUNT(*) FROM reservation_seats rs JOIN reservations r ON r.id = rs.reservation_id
+                WHERE rs.show_id = s.show_id AND rs.seat_no = s.seat_no AND r.status = 'CONFIRMED') = 1
+          AND (SELECT COUNT(*) FROM reservations r WHERE r.id = s.reservation_id AND r.status = 'CONFIRMED') = 1
+          AND (SELECT COUNT(*) FROM payments p WHERE p.reservation_id = s.reservation_id AND p.refunded_at IS NULL) = 1
         THEN 0 ELSE 1 END) AS bad
        FROM seats s WHERE s.status = 'SOLD'`)
+  // A payment stands for a CONFIRMED order; a refunded one for a REFUNDED order.
   const payments = await one<{ n: number, total: number | null, bad: number | null }>(
-    `SELECT COUNT(*) AS n, SUM(p.amount) AS total, SUM(CASE WHEN r.status = 'CONFIRMED' THEN 0 ELSE 1 END) AS bad
+    `SELECT COUNT(*) AS n, SUM(p.amount) AS total,
+            SUM(CASE WHEN r.status = (CASE WHEN p.refunded_at IS NULL THEN 'CONFIRMED' ELSE 'REFUNDED' END) THEN 0 ELSE 1 END) AS bad
        FROM payments p LEFT JOIN reservations r ON r.id = p.reservation_id`)
   const held = await one<{ n: number }>("SELECT COUNT(*) AS n FROM seats WHERE status = 'HELD' AND held_until > ?", [now])
   return {

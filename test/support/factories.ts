@@ -7,8 +7,8 @@ import type { SqlDatabase } from '../../src/adapters/sql/database.js'
 import { createSqlStores, createSqlTransact } from '../../src/adapters/sql/stores.js'
 import type { Concert, NewConcert, SeatRange, Show } from '../../src/modules/concerts/concert.js'
 import type { ConcertRepository } from '../../src/modules/concerts/concert-repository.js'
-import type { HoldGate } from '../../src/modules/reservations/hold-gate.js'
-import { holdSeat, type HoldSeatDeps } from '../../src/modules/reservations/hold-seat.js'
+import type { GateSeats, HoldGate } from '../../src/modules/reservations/hold-gate.js'
+import { holdSeat, holdSeats, type HoldSeatDeps } from '../../src/modules/reservations/hold-seat.js'
 import type { Reservation } from '../../src/modules/reservations/reservation.js'
 import type { SeatChange, SeatEvents } from '../../src/modules/reservations/seat-events.js'
 import { createManualClock } from '../../src/shared/clock.js'
@@ -56,6 +56,8 @@ export interface ConcertSpec {
   ranges?: SeatRange[]
   seats?: number
   price?: number
+  /** The shows refuse selections that leave a lone free seat. */
+  noSingleSeatGaps?: boolean
 }
 
 /** The input of a concert: by default one show on 2026-12-24 with seats 1–10 at 100,000 won. */
@@ -64,7 +66,7 @@ export function concertInput (spec: ConcertSpec = {}): NewConcert {
   return {
     title: spec.title ?? 'Test Concert',
     venue: 'Test Hall',
-    shows: (spec.dates ?? ['2026-12-24']).map(date => ({ date, startsAt: Date.parse(`${date}T10:00:00.000Z`), seats: ranges }))
+    shows: (spec.dates ?? ['2026-12-24']).map(date => ({ date, startsAt: Date.parse(`${date}T10:00:00.000Z`), seats: ranges, ...(spec.noSingleSeatGaps ? { noSingleSeatGaps: true } : {}) }))
   }
 }
 
@@ -90,33 +92,51 @@ export function recordSeatEvents (events: SeatEvents, showId: number): SeatChang
 }
 
 /**
- * A HoldGate that remembers what it was told: a seat is shut from `held` until its hold ends or `release`.
- * With `inFlightMs`, a successful `tryEnter` also shuts the seat that long, as the Redis gate does.
- * `shut` closes a seat by hand (as if another instance were taking it).
+ * A HoldGate that remembers what it was told, with the Redis gate's rules: a seat is shut from `held` until
+ * its hold ends or `release`; an attempt's in-flight marks never refuse anyone and go with `abandon`.
+ * `shut` closes a seat by hand (as if another instance's hold had committed).
  */
 export interface RecordingGate extends HoldGate {
   calls: string[]
   shut (showId: number, seatNo: number, until: number): void
   isShut (showId: number, seatNo: number, now: number): boolean
+  /** Whether an attempt's in-flight mark is still on the seat. */
+  inFlight (showId: number, seatNo: number): boolean
 }
 
-export function createRecordingGate (options: { inFlightMs?: number } = {}): RecordingGate {
+export function createRecordingGate (): RecordingGate {
   const until = new Map<string, number>()
+  const marks = new Map<string, string>()
   const calls: string[] = []
+  let tickets = 0
   const k = (showId: number, seatNo: number): string => `${showId}:${seatNo}`
   const isShut = (showId: number, seatNo: number, now: number): boolean => (until.get(k(showId, seatNo)) ?? -Infinity) > now
+  const named = (s: GateSeats): string => `${s.showId}:${s.seatNos.join(',')}`
   return {
     calls,
     isShut,
+    inFlight: (showId, seatNo) => marks.has(k(showId, seatNo)),
     shut (showId, seatNo, t) { until.set(k(showId, seatNo), t) },
-    async tryEnter (showId, seatNo, now) {
-      calls.push(`tryEnter ${k(showId, seatNo)}`)
-      if (isShut(showId, seatNo, now)) return false
-      if (options.inFlightMs) until.set(k(showId, seatNo), now + options.inFlightMs)
-      return true
+    async enter (seats, now) {
+      calls.push(`enter ${named(seats)}`)
+      const held = seats.seatNos.filter(n => isShut(seats.showId, n, now))
+      if (held.length > 0) return { entered: false, held }
+      const ticket = `t${++tickets}`
+      for (const n of seats.seatNos) if (!marks.has(k(seats.showId, n))) marks.set(k(seats.showId, n), ticket)
+      return { entered: true, ticket }
     },
-    async held (showId, seatNo, heldUntil) { calls.push(`held ${k(showId, seatNo)} ${heldUntil}`); until.set(k(showId, seatNo), heldUntil) },
-    async release (showId, seatNo) { calls.push(`release ${k(showId, seatNo)}`); until.delete(k(showId, seatNo)) }
+    async held (seats, heldUntil) {
+      calls.push(`held ${named(seats)} ${heldUntil}`)
+      for (const n of seats.seatNos) { until.set(k(seats.showId, n), heldUntil); marks.delete(k(seats.showId, n)) }
+    },
+    async abandon (seats, ticket) {
+      calls.push(`abandon ${named(seats)}`)
+      for (const n of seats.seatNos) if (marks.get(k(seats.showId, n)) === ticket) marks.delete(k(seats.showId, n))
+    },
+    async release (seats) {
+      calls.push(`release ${named(seats)}`)
+      for (const n of seats.seatNos) { until.delete(k(seats.showId, n)); marks.delete(k(seats.showId, n)) }
+    }
   }
 }
 
@@ -131,6 +151,10 @@ export interface BookingWorld extends SqlWorld {
   published: SeatChange[]
   holdDeps: HoldSeatDeps
   hold: (userId: string, seatNo: number, date?: string) => Promise<Reservation>
+  /** The gate's name for some seats of `show`. */
+  seats: (...seatNos: number[]) => GateSeats
+  /** Holds several seats as one order. */
+  holdMany: (userId: string, seatNos: number[], date?: string) => Promise<Reservation>
   /** The seat's visible status now. */
   seatStatus: (seatNo: number, showId?: number) => Promise<string>
 }
@@ -155,10 +179,33 @@ export async function openBookingWorld (options: { holdTtlMs?: number, maxHoldsP
     published: recordSeatEvents(events, show.id),
     holdDeps,
     hold: (userId, seatNo, date = show.date) => holdSeat(holdDeps, { userId, concertId: concert.id, date, seatNo }),
+    seats: (...seatNos) => ({ concertId: concert.id, showId: show.id, seatNos }),
+    holdMany: (userId, seatNos, date = show.date) => holdSeats(holdDeps, { userId, concertId: concert.id, date, seatNos }),
     async seatStatus (seatNo, showId = show.id) {
       const seat = (await world.concerts.listSeats(showId, clock.now())).find(s => s.seatNo === seatNo)
       if (!seat) throw new Error(`no seat ${seatNo}`)
       return seat.status
     }
   }
+}
+
+/**
+ * What the hold use case does inside its transaction: the reservation at the seats' total price, its seats,
+ * and every seat taken for it — or an error, and the transaction rolls back.
+ */
+export async function givenHold (world: Pick<SqlWorld, 'concerts' | 'transact'>, show: Show, seatNos: number[], userId: string, heldUntil: number, now = T0): Promise<Reservation> {
+  const prices = new Map((await world.concerts.listSeatStates(show.id)).map(s => [s.seatNo, s.price]))
+  const price = seatNos.reduce((sum, n) => sum + (prices.get(n) ?? 0), 0)
+  return world.transact(async (tx) => {
+    const r = await tx.reservations.insert({ userId, concertId: show.concertId, showId: show.id, date: show.date, seatNos, price, status: 'HELD', heldUntil, createdAt: now, paidAt: null })
+    await tx.reservations.addSeats(r.id, { showId: show.id, seatNos })
+    const got = await tx.reservations.holdSeats({ showId: show.id, seatNos }, r.id, userId, heldUntil, now)
+    if (got < seatNos.length) throw new SeatsTaken(seatNos, got)
+    return r
+  })
+}
+
+/** givenHold found some of its seats taken (its transaction rolled back). */
+export class SeatsTaken extends Error {
+  constructor (seatNos: number[], got: number) { super(`only ${got} of seats ${seatNos.join(', ')} were free`) }
 }

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { payReservation } from '../../src/modules/payments/pay-reservation.js'
 import { cancelHold } from '../../src/modules/reservations/cancel-hold.js'
 import { getReservation } from '../../src/modules/reservations/get-reservation.js'
-import { MINUTE, givenBalance, openBookingWorld, type BookingWorld } from '../support/factories.js'
+import { MINUTE, T0, givenBalance, openBookingWorld, type BookingWorld } from '../support/factories.js'
 
 const TTL = 5 * MINUTE
 
@@ -15,7 +15,7 @@ describe('cancelHold', () => {
 
   const cancel = (userId: string, reservationId: number) =>
     cancelHold({ transact: w.transact, gate: w.gate, events: w.events, clock: w.clock }, { userId, reservationId })
-  const status = async (id: number) => (await getReservation({ reservations: w.stores.reservations, clock: w.clock }, { id, userId: 'admin', isAdmin: true })).status
+  const status = async (id: number) => (await getReservation({ reservations: w.stores.reservations, concerts: w.concerts, clock: w.clock }, { id, userId: 'admin', isAdmin: true })).status
 
   it('cancelling a live hold frees the seat at once for the next buyer', async () => {
     const r = await w.hold('alice', 4)
@@ -25,7 +25,7 @@ describe('cancelHold', () => {
     expect(await status(r.id)).toBe('CANCELLED')
     expect(await w.seatStatus(4)).toBe('AVAILABLE')
     expect(w.published).toEqual([
-      { showId: w.show.id, seatNo: 4, status: 'HELD' },
+      { showId: w.show.id, seatNo: 4, status: 'HELD', heldUntil: T0 + TTL },
       { showId: w.show.id, seatNo: 4, status: 'AVAILABLE' }
     ])
     expect(w.gate.calls.at(-1)).toBe(`release ${w.show.id}:4`)

@@ -38,6 +38,13 @@ describe('chargePoints, getBalance and getPointHistory', () => {
     expect(await balance('bob')).toBe(0)
   })
 
+  it('every charge writes a points.charged event in its transaction, and a refused one writes none', async () => {
+    await charge('alice', 1000)
+    await expect(charge('alice', 2_999_001)).rejects.toMatchObject({ code: 'CHARGE_LIMIT_EXCEEDED' })
+    const events = await w.stores.outbox.listAfter(null, 10)
+    expect(events).toEqual([expect.objectContaining({ type: 'points.charged', showId: null, occurredAt: T0, data: { userId: 'alice', amount: 1000, balance: 1000 } })])
+  })
+
   it('one charge may be exactly maxCharge, and a larger one is CHARGE_LIMIT_EXCEEDED changing nothing', async () => {
     await charge('alice', 1_000_000)
     await expect(charge('alice', 1_000_001)).rejects.toMatchObject({ status: 422, code: 'CHARGE_LIMIT_EXCEEDED', extensions: { maxCharge: 1_000_000 } })

@@ -30,6 +30,7 @@ describe('loadConfig', () => {
       queueTickMs: 5000,
       maxCharge: 1_000_000,
       maxBalance: 100_000_000,
+      refundCutoffMs: 24 * 3_600_000,
       logLevel: 'info',
       rateLimitPerMinute: 0,
       bodyLimitBytes: 16 * 1024,
@@ -54,14 +55,14 @@ describe('loadConfig', () => {
       PORT: '8080', HOST: '0.0.0.0', DATABASE_URL: MYSQL, REDIS_URL: 'redis://cache:6379/0', JWT_SECRET: SECRET,
       AUTH_DEV_LOGIN: 'yes', SEED_DEMO: 'false', HOLD_TTL_SECONDS: '60', MAX_HOLDS_PER_USER: '2', QUEUE_MAX_ACTIVE: '10',
       QUEUE_ACTIVE_TTL_SECONDS: '120', QUEUE_HEARTBEAT_TIMEOUT_SECONDS: '15', QUEUE_IDLE_TIMEOUT_SECONDS: '30', QUEUE_ADMISSION: 'rate',
-      QUEUE_ADMIT_PER_TICK: '7', QUEUE_TICK_SECONDS: '2', MAX_CHARGE: '500', MAX_BALANCE: '1000',
+      QUEUE_ADMIT_PER_TICK: '7', QUEUE_TICK_SECONDS: '2', MAX_CHARGE: '500', MAX_BALANCE: '1000', REFUND_CUTOFF_HOURS: '2',
       LOG_LEVEL: 'silent', RATE_LIMIT_PER_MINUTE: '600', BODY_LIMIT_BYTES: '4096', ADMIN_BODY_LIMIT_BYTES: '65536', TRUST_PROXY: '1',
       HEADERS_TIMEOUT_SECONDS: '5', REQUEST_TIMEOUT_SECONDS: '20', KEEP_ALIVE_TIMEOUT_SECONDS: '3', MAX_CONNECTIONS: '500'
     })
     expect(c).toEqual({
       port: 8080, host: '0.0.0.0', databaseUrl: MYSQL, redisUrl: 'redis://cache:6379/0', embedded: false, jwtSecret: SECRET, jwtSecretFile: undefined,
       authDevLogin: true, seedDemo: false, holdTtlMs: 60_000, maxHoldsPerUser: 2, queueMaxActive: 10, queueActiveTtlMs: 120_000,
-      queueHeartbeatTimeoutMs: 15_000, queueIdleTimeoutMs: 30_000, queueAdmission: 'rate', queueAdmitPerTick: 7, queueTickMs: 2000, maxCharge: 500, maxBalance: 1000, logLevel: 'silent', rateLimitPerMinute: 600, bodyLimitBytes: 4096, adminBodyLimitBytes: 65536, trustProxy: 1,
+      queueHeartbeatTimeoutMs: 15_000, queueIdleTimeoutMs: 30_000, queueAdmission: 'rate', queueAdmitPerTick: 7, queueTickMs: 2000, maxCharge: 500, maxBalance: 1000, refundCutoffMs: 7_200_000, logLevel: 'silent', rateLimitPerMinute: 600, bodyLimitBytes: 4096, adminBodyLimitBytes: 65536, trustProxy: 1,
       headersTimeoutMs: 5000, requestTimeoutMs: 20_000, keepAliveTimeoutMs: 3000, maxConnections: 500
     })
   })
@@ -93,7 +94,7 @@ describe('loadConfig', () => {
     ['HOLD_TTL_SECONDS', 'abc'], ['HOLD_TTL_SECONDS', '5m'], ['HOLD_TTL_SECONDS', '0'], ['HOLD_TTL_SECONDS', '1.5'],
     ['MAX_HOLDS_PER_USER', '0'], ['QUEUE_MAX_ACTIVE', '1e3'], ['QUEUE_ACTIVE_TTL_SECONDS', '86401'],
     ['QUEUE_HEARTBEAT_TIMEOUT_SECONDS', 'ten'], ['MAX_CHARGE', '0'], ['MAX_BALANCE', '-5'],
-    ['RATE_LIMIT_PER_MINUTE', 'x'], ['BODY_LIMIT_BYTES', '10'], ['ADMIN_BODY_LIMIT_BYTES', '10'],
+    ['RATE_LIMIT_PER_MINUTE', 'x'], ['BODY_LIMIT_BYTES', '10'], ['ADMIN_BODY_LIMIT_BYTES', '10'], ['REFUND_CUTOFF_HOURS', '1.5'], ['REFUND_CUTOFF_HOURS', '8761'],
     ['HEADERS_TIMEOUT_SECONDS', '0'], ['REQUEST_TIMEOUT_SECONDS', '1.5'], ['KEEP_ALIVE_TIMEOUT_SECONDS', 'x'], ['MAX_CONNECTIONS', '0']
   ])('%s=%s stops the start with a message naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError)

@@ -12,7 +12,7 @@ describe('expireHolds', () => {
   beforeEach(async () => { w = await openBookingWorld({ holdTtlMs: TTL, price: 1000 }) })
   afterEach(async () => { await w.close() })
 
-  const sweep = (batch?: number) => expireHolds({ reservations: w.stores.reservations, events: w.events, clock: w.clock }, batch)
+  const sweep = (batch?: number) => expireHolds({ reservations: w.stores.reservations, transact: w.transact, events: w.events, clock: w.clock }, batch)
   const stored = async (id: number) => (await w.stores.reservations.findById(id))?.status
   const freed = () => w.published.filter(e => e.status === 'AVAILABLE').map(e => e.seatNo).sort((a, b) => a - b)
 

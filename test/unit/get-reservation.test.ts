@@ -11,12 +11,13 @@ describe('getReservation and listUserReservations', () => {
   beforeEach(async () => { w = await openBookingWorld({ holdTtlMs: TTL }) })
   afterEach(async () => { await w.close() })
 
-  const read = (id: number, userId: string, isAdmin = false) => getReservation({ reservations: w.stores.reservations, clock: w.clock }, { id, userId, isAdmin })
+  const read = (id: number, userId: string, isAdmin = false) => getReservation({ reservations: w.stores.reservations, concerts: w.concerts, clock: w.clock }, { id, userId, isAdmin })
 
   it('the owner and an admin can read a reservation; to another user it reads as missing (RESERVATION_NOT_FOUND)', async () => {
     const r = await w.hold('alice', 1)
-    await expect(read(r.id, 'alice')).resolves.toEqual(r)
-    await expect(read(r.id, 'root', true)).resolves.toEqual(r)
+    const seats = [{ seatNo: 1, section: 'R', row: '1', grade: 'R', price: 100_000 }]
+    await expect(read(r.id, 'alice')).resolves.toEqual({ ...r, seats })
+    await expect(read(r.id, 'root', true)).resolves.toEqual({ ...r, seats })
     await expect(read(r.id, 'bob')).rejects.toMatchObject({ status: 404, code: 'RESERVATION_NOT_FOUND', message: `no reservation ${r.id}` })
   })
 
@@ -38,8 +39,8 @@ describe('getReservation and listUserReservations', () => {
     w.clock.advance(TTL)
     const second = await w.hold('alice', 2)
     await w.hold('bob', 3)
-    const list = await listUserReservations({ reservations: w.stores.reservations, clock: w.clock }, 'alice')
+    const list = await listUserReservations({ reservations: w.stores.reservations, concerts: w.concerts, clock: w.clock }, 'alice')
     expect(list.map(r => [r.id, r.status])).toEqual([[second.id, 'HELD'], [first.id, 'EXPIRED']])
-    expect(await listUserReservations({ reservations: w.stores.reservations, clock: w.clock }, 'nobody')).toEqual([])
+    expect(await listUserReservations({ reservations: w.stores.reservations, concerts: w.concerts, clock: w.clock }, 'nobody')).toEqual([])
   })
 })

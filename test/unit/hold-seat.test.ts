@@ -3,7 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { getReservation, listUserReservations } from '../../src/modules/reservations/get-reservation.js'
 import { holdSeat } from '../../src/modules/reservations/hold-seat.js'
-import { MINUTE, T0, createRecordingGate, givenConcert, openBookingWorld, type BookingWorld } from '../support/factories.js'
+import { MINUTE, T0, givenConcert, openBookingWorld, type BookingWorld } from '../support/factories.js'
 
 const TTL = 5 * MINUTE
 
@@ -12,7 +12,7 @@ describe('holdSeat', () => {
   beforeEach(async () => { w = await openBookingWorld({ holdTtlMs: TTL, maxHoldsPerUser: 2, seats: 10, price: 150_000 }) })
   afterEach(async () => { await w.close() })
 
-  const read = (id: number, userId: string) => getReservation({ reservations: w.stores.reservations, clock: w.clock }, { id, userId, isAdmin: false })
+  const read = (id: number, userId: string) => getReservation({ reservations: w.stores.reservations, concerts: w.concerts, clock: w.clock }, { id, userId, isAdmin: false })
 
   it('holding a seat gives a HELD reservation until holdTtlMs from now, shows the seat HELD and announces it', async () => {
     const r = await w.hold('alice', 3)
@@ -20,16 +20,16 @@ describe('holdSeat', () => {
       userId: 'alice', concertId: w.concert.id, showId: w.show.id, date: '2026-12-24', seatNo: 3,
       price: 150_000, status: 'HELD', heldUntil: T0 + TTL, createdAt: T0, paidAt: null
     })
-    expect(await read(r.id, 'alice')).toEqual(r)
+    expect(await read(r.id, 'alice')).toEqual({ ...r, seats: [{ seatNo: 3, section: 'R', row: '1', grade: 'R', price: 150_000 }] })
     expect(await w.seatStatus(3)).toBe('HELD')
     expect(await w.seatStatus(4)).toBe('AVAILABLE')
-    expect(w.published).toEqual([{ showId: w.show.id, seatNo: 3, status: 'HELD' }])
-    expect(w.gate.calls).toEqual([`tryEnter ${w.show.id}:3`, `held ${w.show.id}:3 ${T0 + TTL}`])
+    expect(w.published).toEqual([{ showId: w.show.id, seatNo: 3, status: 'HELD', heldUntil: T0 + TTL }])
+    expect(w.gate.calls).toEqual([`enter ${w.show.id}:3`, `held ${w.show.id}:3 ${T0 + TTL}`])
   })
 
   it('a seat someone else holds is SEAT_UNAVAILABLE and stays theirs', async () => {
     const first = await w.hold('alice', 3)
-    await w.gate.release(w.show.id, 3) // as if another instance's gate had lost the entry: SQL still decides
+    await w.gate.release(w.seats(3)) // as if another instance's gate had lost the entry: SQL still decides
     await expect(w.hold('bob', 3)).rejects.toMatchObject({ status: 409, code: 'SEAT_UNAVAILABLE' })
     await expect(w.hold('alice', 3)).rejects.toMatchObject({ code: 'SEAT_UNAVAILABLE' })
     expect((await read(first.id, 'alice')).status).toBe('HELD')
@@ -38,7 +38,7 @@ describe('holdSeat', () => {
 
   it('a hold is still live one millisecond before heldUntil and lapses exactly at it', async () => {
     await w.hold('alice', 3)
-    await w.gate.release(w.show.id, 3)
+    await w.gate.release(w.seats(3))
     w.clock.advance(TTL - 1)
     await expect(w.hold('bob', 3)).rejects.toMatchObject({ code: 'SEAT_UNAVAILABLE' })
     w.clock.advance(1)
@@ -58,7 +58,7 @@ describe('holdSeat', () => {
     expect((await read(old.id, 'alice')).status).toBe('EXPIRED')
     // The takeover leaves the stored row to the sweeper: still HELD with its past heldUntil, which every reader sees as EXPIRED.
     expect(await w.stores.reservations.findById(old.id)).toMatchObject({ status: 'HELD', heldUntil: T0 + TTL })
-    expect((await listUserReservations({ reservations: w.stores.reservations, clock: w.clock }, 'alice')).map(r => r.status)).toEqual(['EXPIRED'])
+    expect((await listUserReservations({ reservations: w.stores.reservations, concerts: w.concerts, clock: w.clock }, 'alice')).map(r => r.status)).toEqual(['EXPIRED'])
     // ...and it no longer counts toward alice's hold limit.
     await expect(w.hold('alice', 4)).resolves.toMatchObject({ status: 'HELD' })
     await expect(w.hold('alice', 5)).resolves.toMatchObject({ status: 'HELD' })
@@ -70,7 +70,8 @@ describe('holdSeat', () => {
     await expect(w.hold('alice', 3)).rejects.toMatchObject({ status: 409, code: 'HOLD_LIMIT_REACHED' })
     expect(await w.seatStatus(3)).toBe('AVAILABLE')
     expect(w.gate.isShut(w.show.id, 3, w.clock.now())).toBe(false)
-    expect(w.gate.calls).toContain(`release ${w.show.id}:3`)
+    expect(w.gate.calls).toContain(`abandon ${w.show.id}:3`)
+    expect(w.gate.inFlight(w.show.id, 3)).toBe(false)
     await expect(w.hold('bob', 3)).resolves.toMatchObject({ userId: 'bob' })
   })
 
@@ -121,22 +122,22 @@ describe('holdSeat', () => {
   })
 
   it('a failure that is not a taken seat leaves the gate open (HOLD_LIMIT_REACHED, SEAT_NOT_FOUND)', async () => {
-    const gate = createRecordingGate({ inFlightMs: 3000 })
-    const deps = { ...w.holdDeps, gate, maxHoldsPerUser: 1 }
+    const deps = { ...w.holdDeps, maxHoldsPerUser: 1 }
     await holdSeat(deps, { userId: 'alice', concertId: w.concert.id, date: w.show.date, seatNo: 1 })
     await expect(holdSeat(deps, { userId: 'alice', concertId: w.concert.id, date: w.show.date, seatNo: 2 })).rejects.toMatchObject({ code: 'HOLD_LIMIT_REACHED' })
     await expect(holdSeat(deps, { userId: 'bob', concertId: w.concert.id, date: w.show.date, seatNo: 99 })).rejects.toMatchObject({ code: 'SEAT_NOT_FOUND' })
-    expect(gate.isShut(w.show.id, 2, w.clock.now())).toBe(false)
-    expect(gate.isShut(w.show.id, 99, w.clock.now())).toBe(false)
-    expect(gate.isShut(w.show.id, 1, w.clock.now() + TTL - 1)).toBe(true)
+    expect(w.gate.isShut(w.show.id, 2, w.clock.now())).toBe(false)
+    expect(w.gate.inFlight(w.show.id, 2)).toBe(false)
+    expect(w.gate.isShut(w.show.id, 99, w.clock.now())).toBe(false)
+    expect(w.gate.isShut(w.show.id, 1, w.clock.now() + TTL - 1)).toBe(true)
   })
 
   // A failure before the SQL hold (database down) must not leave the seat's gate shut for other buyers.
   it('a failure while creating the user row leaves the gate open', async () => {
-    const gate = createRecordingGate({ inFlightMs: 3000 })
     const users = { ensureUser: async () => { throw new Error('database unavailable') } }
-    await expect(holdSeat({ ...w.holdDeps, gate, users }, { userId: 'alice', concertId: w.concert.id, date: w.show.date, seatNo: 1 }))
+    await expect(holdSeat({ ...w.holdDeps, users }, { userId: 'alice', concertId: w.concert.id, date: w.show.date, seatNo: 1 }))
       .rejects.toThrow('database unavailable')
-    expect(gate.isShut(w.show.id, 1, w.clock.now())).toBe(false)
+    expect(w.gate.isShut(w.show.id, 1, w.clock.now())).toBe(false)
+    expect(w.gate.inFlight(w.show.id, 1)).toBe(false)
   })
 })

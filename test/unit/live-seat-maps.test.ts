@@ -6,7 +6,7 @@ import type { Show } from '../../src/modules/concerts/concert.js'
 import type { ConcertRepository } from '../../src/modules/concerts/concert-repository.js'
 import { createLiveSeatMaps, type LiveSeatMaps } from '../../src/modules/concerts/live-seat-maps.js'
 import type { SeatEvents } from '../../src/modules/reservations/seat-events.js'
-import { T0, givenConcert, newUserId, openSqlWorld, type SqlWorld } from '../support/factories.js'
+import { T0, givenConcert, givenHold, newUserId, openSqlWorld, type SqlWorld } from '../support/factories.js'
 
 describe('live seat maps', () => {
   let w: SqlWorld
@@ -28,11 +28,7 @@ describe('live seat maps', () => {
 
   /** Holds a seat in SQL as the use case does; `publish: false` plays a change whose event was lost. */
   async function hold (seatNo: number, heldUntil: number, publish = true): Promise<void> {
-    const userId = newUserId()
-    await w.transact(async (tx) => {
-      const r = await tx.reservations.insert({ userId, concertId: show.concertId, showId: show.id, date: show.date, seatNo, price: 1, status: 'HELD', heldUntil, createdAt: T0, paidAt: null })
-      if (!await tx.reservations.holdSeat({ showId: show.id, seatNo }, r.id, userId, heldUntil, T0)) throw new Error('taken')
-    })
+    await givenHold(w, show, [seatNo], newUserId(), heldUntil)
     if (publish) events.publish({ showId: show.id, seatNo, status: 'HELD', heldUntil })
   }
 

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { payReservation, type PayReservationDeps } from '../../src/modules/payments/pay-reservation.js'
 import { cancelHold } from '../../src/modules/reservations/cancel-hold.js'
 import type { Reservation } from '../../src/modules/reservations/reservation.js'
-import { MINUTE, givenBalance, openBookingWorld, type BookingWorld } from '../support/factories.js'
+import { MINUTE, T0, givenBalance, openBookingWorld, type BookingWorld } from '../support/factories.js'
 
 const TTL = 5 * MINUTE
 const PRICE = 150_000
@@ -53,9 +53,33 @@ describe('payReservation', () => {
     expect(await stored(r.id)).toMatchObject({ status: 'CONFIRMED', paidAt: now })
     expect(paid).toEqual([{ ...r, status: 'CONFIRMED', paidAt: now }])
     expect(w.published).toEqual([
-      { showId: w.show.id, seatNo: 7, status: 'HELD' },
+      { showId: w.show.id, seatNo: 7, status: 'HELD', heldUntil: T0 + TTL },
       { showId: w.show.id, seatNo: 7, status: 'SOLD' }
     ])
+  })
+
+  it('paying an order of several seats debits the total once: one USE row, one payment, every seat SOLD, one event out', async () => {
+    await givenBalance(w, 'alice', 500_000)
+    const r = await w.holdMany('alice', [4, 2, 3])
+    const result = await pay('alice', r.id)
+    expect(result).toMatchObject({ reservationId: r.id, amount: 3 * PRICE, balance: 50_000, status: 'CONFIRMED' })
+    const history = await w.stores.points.history('alice', 10)
+    expect(history.filter(e => e.type === 'USE')).toEqual([expect.objectContaining({ amount: 3 * PRICE, balanceAfter: 50_000, reservationId: r.id })])
+    expect(await payments()).toEqual([expect.objectContaining({ reservation_id: r.id, amount: 3 * PRICE })])
+    expect(await Promise.all([2, 3, 4].map(n => w.seatStatus(n)))).toEqual(['SOLD', 'SOLD', 'SOLD'])
+    expect(w.published.filter(e => e.status === 'SOLD').map(e => e.seatNo)).toEqual([2, 3, 4])
+    const events = await w.stores.outbox.listAfter(null, 10)
+    expect(events.map(e => e.type)).toEqual(['reservation.held', 'payment.confirmed'])
+    expect(events[1].data).toEqual({ reservationId: String(r.id), userId: 'alice', concertId: String(w.concert.id), date: w.show.date, seatNos: [2, 3, 4], amount: 3 * PRICE, balance: 50_000 })
+  })
+
+  it('an order whose total the balance does not cover changes nothing, though one seat alone would be covered', async () => {
+    await givenBalance(w, 'alice', 2 * PRICE)
+    const r = await w.holdMany('alice', [1, 2, 3])
+    const before = await snapshot('alice', r)
+    await expect(pay('alice', r.id)).rejects.toMatchObject({ code: 'INSUFFICIENT_POINTS', extensions: { price: 3 * PRICE, balance: 2 * PRICE } })
+    expect(await snapshot('alice', r)).toEqual(before)
+    expect(await Promise.all([1, 2, 3].map(n => w.seatStatus(n)))).toEqual(['HELD', 'HELD', 'HELD'])
   })
 
   it('a sold seat stays SOLD after the hold time passes, and nobody can hold it', async () => {
@@ -64,7 +88,7 @@ describe('payReservation', () => {
     await pay('alice', r.id)
     w.clock.advance(TTL * 10)
     expect(await w.seatStatus(7)).toBe('SOLD')
-    await w.gate.release(w.show.id, 7)
+    await w.gate.release(w.seats(7))
     await expect(w.hold('bob', 7)).rejects.toMatchObject({ code: 'SEAT_UNAVAILABLE' })
     expect((await stored(r.id)).status).toBe('CONFIRMED')
   })

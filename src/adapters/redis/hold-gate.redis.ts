@@ -1,32 +1,79 @@
-// HoldGate in Redis: one key per seat turns concurrent hold attempts away before they reach SQL, on every instance.
+// HoldGate in Redis: one key per seat turns attempts at held seats away before they reach SQL, on every instance.
 
-import type { Redis } from 'ioredis'
-import type { HoldGate } from '../../modules/reservations/hold-gate.js'
+import { randomUUID } from 'node:crypto'
+import type { Cluster, Redis } from 'ioredis'
+import type { GateSeats, HoldGate } from '../../modules/reservations/hold-gate.js'
 import type { RedisLog } from './redis.js'
 
 export interface RedisHoldGateOptions {
   prefix?: string
-  /** How long an attempt keeps the seat's gate shut before its SQL hold is known (ms). */
+  /** How long an attempt's in-flight mark lives if it never reports back (ms). */
   inFlightMs?: number
+  /** Longest an attempt waits for another one in flight on its seats before going to SQL anyway (ms). */
+  waitMs?: number
+  /** How often a waiting attempt looks again (ms). */
+  pollMs?: number
   log?: RedisLog
 }
 
-/**
- * A gate that only sheds load: `tryEnter` shuts the seat's key for inFlightMs unless it is shut (one Lua step), a successful hold keeps the key until the
- * hold lapses, `release` deletes it. SQL still decides who gets the seat, so when Redis is down the gate
- * fails open (every attempt goes to SQL) and its errors are logged once per outage, never thrown.
- */
-/** KEYS[1] gate; ARGV now, inFlightMs → 1 entered (gate shut until now + inFlightMs), 0 shut by someone else. */
-const ENTER = `
-local shut = tonumber(redis.call('GET', KEYS[1]))
-if shut and shut > tonumber(ARGV[1]) then return 0 end
-redis.call('SET', KEYS[1], tonumber(ARGV[1]) + tonumber(ARGV[2]), 'PX', ARGV[2])
-return 1`
+// A seat's key holds `h<heldUntil>` once a hold committed (expiring at heldUntil on the service's clock) or
+// `f<ticket>` while an attempt is in flight. Only `h` refuses: an in-flight attempt may still fail (the
+// user's hold limit, a gap, the database), and its failure must never turn others away from a free seat.
 
-export function createRedisHoldGate (redis: Redis, options: RedisHoldGateOptions = {}): HoldGate {
+/**
+ * KEYS the seats; ARGV now, inFlightMs, ticket, force → the 1-based positions of seats held past `now`
+ * (nothing marked), -1 when another attempt is in flight on one of them (nothing marked, unless `force`
+ * = 1: then it enters without marks), or 0 entered (every seat marked `f<ticket>` for inFlightMs).
+ */
+const ENTER = `
+local now = tonumber(ARGV[1])
+local held = {}
+local busy = false
+for i, key in ipairs(KEYS) do
+  local v = redis.call('GET', key)
+  if v then
+    local kind = string.sub(v, 1, 1)
+    if kind == 'f' then
+      busy = true
+    else
+      local untilMs = tonumber(kind == 'h' and string.sub(v, 2) or v)
+      if untilMs and untilMs > now then held[#held + 1] = i end
+    end
+  end
+end
+if #held > 0 then return held end
+if busy then
+  if ARGV[4] == '1' then return 0 end
+  return -1
+end
+for _, key in ipairs(KEYS) do redis.call('SET', key, 'f' .. ARGV[3], 'PX', ARGV[2]) end
+return 0`
+
+/** KEYS the seats; ARGV heldUntil → every seat shut until then (SET … PXAT, whatever mark was there). */
+const HELD = `
+for _, key in ipairs(KEYS) do redis.call('SET', key, 'h' .. ARGV[1], 'PXAT', ARGV[1]) end
+return 0`
+
+/** KEYS the seats; ARGV ticket → removes the ticket's own in-flight marks only. */
+const ABANDON = `
+for _, key in ipairs(KEYS) do
+  if redis.call('GET', key) == 'f' .. ARGV[1] then redis.call('DEL', key) end
+end
+return 0`
+
+const sleep = (ms: number): Promise<void> => new Promise(resolve => setTimeout(resolve, ms))
+
+/**
+ * A gate that only sheds load. SQL still decides who gets a seat, so when Redis is down the gate fails open
+ * (every attempt goes to SQL) and its errors are logged once per outage, never thrown. Keys carry the
+ * concert's hash tag, so one attempt's seats are in one Redis Cluster slot and one Lua step.
+ */
+export function createRedisHoldGate (redis: Redis | Cluster, options: RedisHoldGateOptions = {}): HoldGate {
   const prefix = options.prefix ?? 'hold-gate:'
   const inFlightMs = options.inFlightMs ?? 3000
-  const keyOf = (showId: number, seatNo: number): string => `${prefix}${showId}:${seatNo}`
+  const waitMs = options.waitMs ?? 250
+  const pollMs = options.pollMs ?? 10
+  const keysOf = (s: GateSeats): string[] => s.seatNos.map(n => `${prefix}{c${s.concertId}}:${s.showId}:${n}`)
 
   let failing = false
   const ok = (): void => { failing = false }
@@ -35,34 +82,57 @@ export function createRedisHoldGate (redis: Redis, options: RedisHoldGateOptions
     failing = true
     options.log?.('warn', 'hold gate (redis) unavailable: letting every hold attempt through to SQL', err as Error)
   }
+  async function run (script: string, seats: GateSeats, ...args: string[]): Promise<unknown> {
+    const keys = keysOf(seats)
+    return redis.eval(script, keys.length, ...keys, ...args)
+  }
 
   return {
-    async tryEnter (showId, seatNo, now) {
+    async enter (seats, now) {
+      if (seats.seatNos.length === 0) return { entered: true, ticket: '' }
+      const ticket = randomUUID()
+      const deadline = performance.now() + waitMs
       try {
-        // The key's value is the time (on the service's clock) until which the gate is shut, so the gate
-        // opens exactly when SQL starts counting the hold as lapsed, whatever Redis's own clock says.
-        const entered = await redis.eval(ENTER, 1, keyOf(showId, seatNo), String(now), String(inFlightMs))
-        ok()
-        return entered === 1
+        for (;;) {
+          // The key's time is on the service's clock, so the gate opens exactly when SQL starts counting the
+          // hold as lapsed, whatever Redis's own clock says.
+          const force = performance.now() >= deadline
+          const res = await run(ENTER, seats, String(now), String(inFlightMs), ticket, force ? '1' : '0')
+          ok()
+          if (Array.isArray(res)) return { entered: false, held: res.map(i => seats.seatNos[Number(i) - 1]) }
+          if (res === 0 || force) return { entered: true, ticket }
+          await sleep(pollMs)
+        }
       } catch (err) {
         failed(err)
-        return true
+        return { entered: true, ticket: '' }
       }
     },
-    async held (showId, seatNo, heldUntil) {
+    async held (seats, heldUntil) {
+      if (seats.seatNos.length === 0) return
       try {
-        // SET … PXAT rather than PEXPIREAT: it shuts the gate until heldUntil even if the in-flight key
+        // SET … PXAT rather than PEXPIREAT: it shuts the gate until heldUntil even if the in-flight mark
         // already lapsed (a slow SQL hold), where PEXPIREAT on a missing key would do nothing.
-        if (Number.isSafeInteger(heldUntil) && heldUntil > 0) await redis.set(keyOf(showId, seatNo), String(heldUntil), 'PXAT', heldUntil)
-        else await redis.del(keyOf(showId, seatNo))
+        if (Number.isSafeInteger(heldUntil) && heldUntil > 0) await run(HELD, seats, String(heldUntil))
+        else await redis.del(...keysOf(seats))
         ok()
       } catch (err) {
         failed(err)
       }
     },
-    async release (showId, seatNo) {
+    async abandon (seats, ticket) {
+      if (seats.seatNos.length === 0 || ticket === '') return
       try {
-        await redis.del(keyOf(showId, seatNo))
+        await run(ABANDON, seats, ticket)
+        ok()
+      } catch (err) {
+        failed(err)
+      }
+    },
+    async release (seats) {
+      if (seats.seatNos.length === 0) return
+      try {
+        await redis.del(...keysOf(seats))
         ok()
       } catch (err) {
         failed(err)

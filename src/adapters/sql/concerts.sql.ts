@@ -149,13 +149,17 @@ export function createSqlConcertRepository (database: SqlDatabase): ConcertRepos
         .groupBy(['shows.id', 'shows.show_date', 'shows.starts_at'])
         .orderBy('shows.show_date')
         .execute()
+      // Revenue is net of refunds: a refunded payment no longer counts, and is counted among the refunds instead.
       const revenue = await db.selectFrom('payments').innerJoin('reservations', 'reservations.id', 'payments.reservation_id')
-        .select(['reservations.show_id', sql<number>`sum(payments.amount)`.as('revenue')])
+        .select(['reservations.show_id',
+          sql<number>`sum(case when payments.refunded_at is null then payments.amount else 0 end)`.as('revenue'),
+          sql<number>`sum(case when payments.refunded_at is null then 0 else 1 end)`.as('refunds'),
+          sql<number>`sum(case when payments.refunded_at is null then 0 else payments.amount end)`.as('refunded')])
         .where('reservations.concert_id', '=', concertId).groupBy('reservations.show_id').execute()
-      const byShow = new Map(revenue.map(r => [r.show_id, num(r.revenue)]))
+      const byShow = new Map(revenue.map(r => [r.show_id, { revenue: num(r.revenue), refunds: num(r.refunds), refunded: num(r.refunded) }]))
       return rows.map((r): ShowSales => ({
         showId: r.id, date: r.show_date, startsAt: num(r.starts_at), totalSeats: num(r.total),
-        sold: num(r.sold), held: num(r.held), available: num(r.available), revenue: byShow.get(r.id) ?? 0
+        sold: num(r.sold), held: num(r.held), available: num(r.available), ...(byShow.get(r.id) ?? { revenue: 0, refunds: 0, refunded: 0 })
       }))
     }
   }

@@ -36,12 +36,17 @@ export interface ReservationsTable {
   show_date: string
   seat_no: number
   price: number
-  /** HELD | CONFIRMED | CANCELLED | EXPIRED; a HELD row whose held_until has passed reads as EXPIRED. */
+  /** HELD | CONFIRMED | CANCELLED | EXPIRED | REFUNDED; a HELD row whose held_until has passed reads as EXPIRED. */
   status: string
   held_until: number
   created_at: number
   paid_at: number | null
+  /** How many seats the reservation is for (rows in reservation_seats). */
+  seat_count: Generated<number>
+  refunded_at: Generated<number | null>
 }
+/** The seats of each reservation; `reservations.seat_no` is the first of them. */
+export interface ReservationSeatsTable { reservation_id: number, seat_no: number, show_id: number }
 export interface PointHistoryTable {
   id: Generated<number>
   user_id: string
@@ -51,7 +56,7 @@ export interface PointHistoryTable {
   reservation_id: number | null
   created_at: number
 }
-export interface PaymentsTable { id: Generated<number>, reservation_id: number, user_id: string, amount: number, created_at: number }
+export interface PaymentsTable { id: Generated<number>, reservation_id: number, user_id: string, amount: number, created_at: number, refunded_at: Generated<number | null> }
 export interface IdempotencyKeysTable {
   scope: string
   idem_key: string
@@ -107,6 +112,7 @@ export interface DB {
   shows: ShowsTable
   seats: SeatsTable
   reservations: ReservationsTable
+  reservation_seats: ReservationSeatsTable
   point_history: PointHistoryTable
   payments: PaymentsTable
   idempotency_keys: IdempotencyKeysTable

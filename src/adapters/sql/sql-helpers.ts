@@ -1,6 +1,6 @@
 // Small helpers shared by the SQL repositories.
 
-import type { Kysely, UpdateResult } from 'kysely'
+import { MysqlAdapter, type Kysely, type UpdateResult } from 'kysely'
 import type { DB } from './schema.js'
 
 /** True when a conditional UPDATE changed exactly the row it aimed at. */
@@ -18,6 +18,9 @@ export function isDuplicate (err: unknown): boolean {
   const e = err as { code?: string, errno?: number }
   return e.code === 'ER_DUP_ENTRY' || e.errno === 1062 || e.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || e.code === 'SQLITE_CONSTRAINT_UNIQUE'
 }
+
+/** Whether `db` talks to MySQL/MariaDB (row locks, locking reads) rather than SQLite (one writer at a time). */
+export const isMysqlDb = (db: Kysely<DB>): boolean => db.getExecutor().adapter instanceof MysqlAdapter
 
 /** MySQL gave up waiting for a row lock (innodb_lock_wait_timeout). */
 export const isLockWaitTimeout = (err: unknown): boolean => (err as { errno?: number }).errno === 1205

@@ -65,16 +65,17 @@ export function registerAdminRoutes (app: App, { config, useCases, auth }: Route
     onRequest: auth.requireAdmin,
     schema: {
       tags: ['admin'],
-      summary: 'Seats sold, held, available and revenue per date',
+      summary: 'Seats sold, held, available, revenue and refunds per date',
+      description: 'revenue is net of refunds; refunds counts the refunded orders and refunded their amount.',
       security: BearerSecurity,
       params: Type.Object({ concertId: Type.String({ minLength: 1, maxLength: 32 }) }),
       response: {
         200: Type.Object({
           concertId: IdString,
           dates: Type.Array(Type.Object({
-            showId: IdString, date: CalendarDate, startsAt: Instant, totalSeats: Type.Integer(), sold: Type.Integer(), held: Type.Integer(), available: Type.Integer(), revenue: Won
+            showId: IdString, date: CalendarDate, startsAt: Instant, totalSeats: Type.Integer(), sold: Type.Integer(), held: Type.Integer(), available: Type.Integer(), revenue: Won, refunds: Type.Integer(), refunded: Won
           })),
-          totals: Type.Object({ sold: Type.Integer(), held: Type.Integer(), available: Type.Integer(), revenue: Won })
+          totals: Type.Object({ sold: Type.Integer(), held: Type.Integer(), available: Type.Integer(), revenue: Won, refunds: Type.Integer(), refunded: Won })
         }),
         ...problems(401, 403, 404)
       }
@@ -84,11 +85,11 @@ export function registerAdminRoutes (app: App, { config, useCases, auth }: Route
     const concertId = parseId(raw)
     if (concertId === null) throw new NotFoundError('CONCERT_NOT_FOUND', `no concert ${raw}`)
     const sales = await useCases.concerts.sales(concertId)
-    const sum = (k: 'sold' | 'held' | 'available' | 'revenue'): number => sales.reduce((a, s) => a + s[k], 0)
+    const sum = (k: 'sold' | 'held' | 'available' | 'revenue' | 'refunds' | 'refunded'): number => sales.reduce((a, s) => a + s[k], 0)
     return {
       concertId: String(concertId),
       dates: sales.map(s => ({ ...s, showId: String(s.showId), startsAt: iso(s.startsAt) })),
-      totals: { sold: sum('sold'), held: sum('held'), available: sum('available'), revenue: sum('revenue') }
+      totals: { sold: sum('sold'), held: sum('held'), available: sum('available'), revenue: sum('revenue'), refunds: sum('refunds'), refunded: sum('refunded') }
     }
   })
 }

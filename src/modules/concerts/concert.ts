@@ -14,7 +14,8 @@ export interface SeatState { seatNo: number, grade: string, price: number, statu
 export interface SeatRange { from: number, to: number, grade: string, price: number, section?: string, row?: string }
 export interface NewShow { date: string, startsAt: number, noSingleSeatGaps?: boolean, seats: SeatRange[] }
 export interface NewConcert { title: string, venue: string, salesOpenAt?: number | null, shows: NewShow[] }
-export interface ShowSales { showId: number, date: string, startsAt: number, totalSeats: number, sold: number, held: number, available: number, revenue: number }
+/** `revenue` is net of refunds; `refunds` counts refunded orders and `refunded` their amount. */
+export interface ShowSales { showId: number, date: string, startsAt: number, totalSeats: number, sold: number, held: number, available: number, revenue: number, refunds: number, refunded: number }
 
 /** What never changes about a seat once its show exists. */
 export interface SeatInfo { seatNo: number, section: string, row: string, grade: string, price: number }

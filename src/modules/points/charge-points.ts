@@ -25,6 +25,7 @@ export async function chargePoints (deps: ChargePointsDeps, input: { userId: str
     }
     const balance = await tx.points.balance(input.userId)
     await tx.points.addEntry({ userId: input.userId, type: 'CHARGE', amount: input.amount, balanceAfter: balance, reservationId: null, createdAt: now })
+    await tx.outbox.add({ type: 'points.charged', showId: null, occurredAt: now, data: { userId: input.userId, amount: input.amount, balance } })
     return { userId: input.userId, balance }
   })
 }

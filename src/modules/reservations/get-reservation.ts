@@ -2,6 +2,8 @@
 
 import type { Clock } from '../../shared/clock.js'
 import { NotFoundError } from '../../shared/errors.js'
+import type { ConcertRepository } from '../concerts/concert-repository.js'
+import type { SeatInfo } from '../concerts/concert.js'
 import type { Reservation } from './reservation.js'
 import { visibleReservation } from './reservation.js'
 import type { ReservationStore } from './reservation-store.js'
@@ -16,13 +18,24 @@ export async function requireOwnReservation (store: ReservationStore, id: number
   return r
 }
 
-export async function getReservation (deps: { reservations: ReservationStore, clock: Clock }, input: { id: number, userId: string, isAdmin: boolean }): Promise<Reservation> {
+/** A reservation as clients read it: with where each of its seats is, its grade and price. */
+export interface ReservationView extends Reservation { seats: SeatInfo[] }
+
+/** Adds the seats' places from the show's layout (cached, and never changed once the show exists). */
+export async function describeReservation (concerts: Pick<ConcertRepository, 'findLayout'>, r: Reservation): Promise<ReservationView> {
+  const layout = await concerts.findLayout(r.showId)
+  return { ...r, seats: r.seatNos.map(n => layout?.seat(n) ?? { seatNo: n, section: '', row: '', grade: '', price: 0 }) }
+}
+
+export interface ReadReservationsDeps { reservations: ReservationStore, concerts: Pick<ConcertRepository, 'findLayout'>, clock: Clock }
+
+export async function getReservation (deps: ReadReservationsDeps, input: { id: number, userId: string, isAdmin: boolean }): Promise<ReservationView> {
   const r = await requireOwnReservation(deps.reservations, input.id, input.userId, input.isAdmin)
-  return visibleReservation(r, deps.clock.now())
+  return describeReservation(deps.concerts, visibleReservation(r, deps.clock.now()))
 }
 
 /** A user's reservations, newest first. */
-export async function listUserReservations (deps: { reservations: ReservationStore, clock: Clock }, userId: string, limit = 200): Promise<Reservation[]> {
+export async function listUserReservations (deps: ReadReservationsDeps, userId: string, limit = 200): Promise<ReservationView[]> {
   const now = deps.clock.now()
-  return (await deps.reservations.listByUser(userId, limit)).map(r => visibleReservation(r, now))
+  return Promise.all((await deps.reservations.listByUser(userId, limit)).map(r => describeReservation(deps.concerts, visibleReservation(r, now))))
 }

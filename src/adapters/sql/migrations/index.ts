@@ -5,6 +5,7 @@ import type { Migration, MigrationProvider } from 'kysely'
 import { initial } from './0001-initial.js'
 import { outbox } from './0002-outbox.js'
 import { venueLayout } from './0003-venue-layout.js'
+import { orders } from './0004-orders.js'
 import { idempotencyLeasesAndSeeding } from './0005-idempotency-seeding.js'
 import { waitingRoom } from './0006-waiting-room.js'
 
@@ -12,6 +13,7 @@ const migrations: Record<string, Migration> = {
   '0001_initial': initial,
   '0002_outbox': outbox,
   '0003_venue_layout': venueLayout,
+  '0004_orders': orders,
   '0005_idempotency_seeding': idempotencyLeasesAndSeeding,
   '0006_waiting_room': waitingRoom
 }

@@ -218,6 +218,7 @@ export async function runMode (mode: Mode, profile: Profile, ceilings: Ceiling[]
         adminBearer: admin,
         concertIds,
         pays,
+        refunds: fixtures.refunds,
         admission: {
           maxSampled: Math.max(0, ...admission.map(a => a.max)),
           cap: profile.rushMaxActive,

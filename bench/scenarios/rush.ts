@@ -108,6 +108,13 @@ export async function runRush (o: RushOptions): Promise<RushResult> {
   let firstHoldAt = 0; let lastHoldAt = 0; let lastBoughtAt = 0; let firstAdmitAt = 0; let lastAdmitAt = 0
   let soldOutAt: number | null = null
   let announced = false // the site's "sold out" notice: waiting users leave
+  let announce: () => void = () => {}
+  const announcement = new Promise<void>((resolve) => { announce = resolve })
+  // A waiting user's pause ends early at the notice (a fan told to come back in 30 s still sees the banner).
+  const pause = (ms: number): Promise<void> => new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms)
+    void announcement.then(() => { clearTimeout(timer); resolve() })
+  })
   let finished = 0
   const started = performance.now()
   const elapsed = (): number => performance.now() - started
@@ -152,7 +159,7 @@ export async function runRush (o: RushOptions): Promise<RushResult> {
         while (ticket.status !== 'ACTIVE') {
           if (announced) { await leave(); return 'left: sold out while waiting' }
           if (ticket.status === 'SOLD_OUT') return 'left: the room said sold out'
-          await sleep(interval(ticket))
+          await pause(interval(ticket))
           if (announced) { await leave(); return 'left: sold out while waiting' }
           const p = await call<Ticket>('poll', 'GET', '/queue/tokens/current', withToken())
           lastPollAt = elapsed()
@@ -230,8 +237,8 @@ export async function runRush (o: RushOptions): Promise<RushResult> {
         const s = await o.monitor.request<{ totals: { sold: number, held: number } }>('GET', `/admin/concerts/${o.concertId}/sales`, { headers: { authorization: o.adminBearer } })
         if (s.status === 200 && s.body.totals.sold === totalSeats && soldOutAt === null) soldOutAt = elapsed()
       }
-      if (soldOutAt !== null) announced = true
-      if (!announced && elapsed() > o.timeoutMs) { announced = true; o.log(`  rush: time limit (${o.timeoutMs / 1000} s) reached before selling out; everybody leaves`) }
+      if (soldOutAt !== null && !announced) { announced = true; announce() }
+      if (!announced && elapsed() > o.timeoutMs) { announced = true; announce(); o.log(`  rush: time limit (${o.timeoutMs / 1000} s) reached before selling out; everybody leaves`) }
       if (elapsed() - lastProgress >= 1000) {
         lastProgress = elapsed()
         o.log(`  rush ${(elapsed() / 1000).toFixed(1).padStart(5)} s: joined ${joined}/${o.users}, waiting ${waiting}, admitted ${admitted}, ` +

@@ -57,8 +57,8 @@ export interface InvariantInput {
   pays: { acknowledged: number, sent: number }
   /** Refunds answered 200, and refund requests sent. */
   refunds: { acknowledged: number, sent: number }
-  /** The rushes' largest sampled ACTIVE count and its cap. */
-  admission: { maxSampled: number, cap: number, samples: number, admitted: number }
+  /** Each rush's largest sampled ACTIVE count and its cap. */
+  admission: Array<{ label: string, maxSampled: number, cap: number, samples: number, admitted: number }>
 }
 
 /**
@@ -162,8 +162,9 @@ export async function checkInvariants (input: InvariantInput): Promise<Check[]> 
     await snapshot(false)
   })
 
-  const a = input.admission
-  add('no admitted user beyond capacity', a.maxSampled <= a.cap && (a.admitted === 0 || a.maxSampled > 0),
-    `largest sampled ACTIVE count ${a.maxSampled} ≤ QUEUE_MAX_ACTIVE ${a.cap} over ${a.samples} samples` + (a.admitted > 0 && a.maxSampled === 0 ? ' — but the sampler never saw anyone active: it is broken' : ''))
+  for (const a of input.admission) {
+    add(`no admitted user beyond capacity (${a.label})`, a.maxSampled <= a.cap && (a.admitted === 0 || a.maxSampled > 0),
+      `largest sampled ACTIVE count ${a.maxSampled} ≤ QUEUE_MAX_ACTIVE ${a.cap} over ${a.samples} samples` + (a.admitted > 0 && a.maxSampled === 0 ? ' — but the sampler never saw anyone active: it is broken' : ''))
+  }
   return checks
 }

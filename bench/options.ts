@@ -2,6 +2,7 @@
 
 import { parseArgs } from 'node:util'
 import type { GeneratorChoice } from './load/generator.js'
+import type { ArenaSpec } from './scenarios/arena.js'
 import { MODES, type Mode } from './lib/service.js'
 
 export interface Profile {
@@ -29,18 +30,30 @@ export interface Profile {
   bigShowSeats: number
   /** Measure the ceilings with two server processes as well (for the two-instance mode's ratios). */
   ceilingsForTwo: boolean
+  /** The arena rush (0 fans: not run). */
+  arena: ArenaSpec
+  /** QUEUE_MAX_ACTIVE of the arena when given; else sized from the mode's measured capacity. */
+  arenaMaxActive: number | null
 }
+
+const ARENA_DEFAULTS = { rowsPerSection: 20, seatsPerRow: 25, workers: 2, roomConnections: 32, bestShare: 0.5, sectionShare: 0.5, noSingleSeatGaps: true }
 
 const PROFILES: Record<Profile['name'], Profile> = {
   quick: {
     name: 'quick', connections: 64, threads: 2, durationSec: 1.2, warmupSec: 0.6, ceilingSec: 1.2, ceilingWarmupSec: 0.8,
     rushUsers: 2000, rushConcurrency: 200, rushTimeoutSec: 45, rushShows: 4, rushSeatsPerShow: 50, rushMaxActive: 100, rushFixedPollMs: 1000,
-    pollUsers: 500, maxHolds: 12_000, minPayItems: 1500, bigShowSeats: 15_000, ceilingsForTwo: false
+    pollUsers: 500, maxHolds: 12_000, minPayItems: 1500, bigShowSeats: 15_000, ceilingsForTwo: false,
+    // 10,000 fans for 2,000 seats (4 sections × 20 rows × 25).
+    arena: { ...ARENA_DEFAULTS, fans: 10_000, sections: 4, joinSpreadSec: 2, timeoutSec: 60 },
+    arenaMaxActive: null
   },
   full: {
     name: 'full', connections: 64, threads: 2, durationSec: 8, warmupSec: 2, ceilingSec: 8, ceilingWarmupSec: 2,
     rushUsers: 10_000, rushConcurrency: 256, rushTimeoutSec: 120, rushShows: 4, rushSeatsPerShow: 50, rushMaxActive: 100, rushFixedPollMs: 1000,
-    pollUsers: 2000, maxHolds: 40_000, minPayItems: 8000, bigShowSeats: 15_000, ceilingsForTwo: true
+    pollUsers: 2000, maxHolds: 40_000, minPayItems: 8000, bigShowSeats: 15_000, ceilingsForTwo: true,
+    // 100,000 fans for 15,000 seats (30 sections × 20 rows × 25), joining within 10 s.
+    arena: { ...ARENA_DEFAULTS, fans: 100_000, sections: 30, joinSpreadSec: 10, timeoutSec: 300 },
+    arenaMaxActive: null
   }
 }
 
@@ -54,6 +67,9 @@ export const HELP = `Usage: npm run bench [-- options]     (npm run bench:full f
   --connections N        connections of every load run (64)
   --threads N            generator threads (wrk -t) or autocannon processes (2)
   --duration S           seconds per endpoint and per ceiling (quick 1.2; full 8)
+  --arena-fans N         fans of the arena rush (quick 10,000; full 100,000; 0: no arena)
+  --arena-sections N     sections of 20 rows × 25 seats in the arena show (quick 4; full 30)
+  --arena-max-active N   the arena's QUEUE_MAX_ACTIVE (default: sized from the mode's measured capacity)
   --codes                label every reply by status and problem code, reads too (costs the generator a little)
   --out FILE             also write the JSON here
   --profile              run the service with --cpu-prof and print where its CPU time went
@@ -89,6 +105,9 @@ export function parseOptions (argv = process.argv.slice(2)): Options | 'help' {
       connections: { type: 'string' },
       threads: { type: 'string' },
       duration: { type: 'string' },
+      'arena-fans': { type: 'string' },
+      'arena-sections': { type: 'string' },
+      'arena-max-active': { type: 'string' },
       codes: { type: 'boolean', default: false },
       out: { type: 'string' },
       profile: { type: 'boolean', default: false },
@@ -110,6 +129,14 @@ export function parseOptions (argv = process.argv.slice(2)): Options | 'help' {
   profile.rushConcurrency = whole(values.concurrency, 'concurrency', profile.rushConcurrency)
   profile.connections = whole(values.connections, 'connections', profile.connections)
   profile.threads = whole(values.threads, 'threads', profile.threads)
+  profile.arena = { ...profile.arena }
+  if (values['arena-fans'] !== undefined) {
+    const fans = Number(values['arena-fans'])
+    if (!Number.isInteger(fans) || fans < 0) throw new Error('--arena-fans must be a whole number ≥ 0')
+    profile.arena.fans = fans
+  }
+  profile.arena.sections = whole(values['arena-sections'], 'arena-sections', profile.arena.sections)
+  if (values['arena-max-active'] !== undefined) profile.arenaMaxActive = whole(values['arena-max-active'], 'arena-max-active', 100)
   const d = positive(values.duration, 'duration')
   if (d !== undefined) { profile.durationSec = d; profile.ceilingSec = d }
   if (!['auto', 'wrk', 'autocannon'].includes(values.generator)) throw new Error('--generator must be auto, wrk or autocannon')
@@ -120,6 +147,7 @@ export function parseOptions (argv = process.argv.slice(2)): Options | 'help' {
     return m
   })
   const base = PROFILES[profile.name]
-  const customized = values.modes !== undefined || values.generator !== 'auto' || values.codes || (Object.keys(base) as Array<keyof Profile>).some(k => base[k] !== profile[k])
+  const changed = (k: keyof Profile): boolean => k === 'arena' ? JSON.stringify(base.arena) !== JSON.stringify(profile.arena) : base[k] !== profile[k]
+  const customized = values.modes !== undefined || values.generator !== 'auto' || values.codes || (Object.keys(base) as Array<keyof Profile>).some(changed)
   return { profile, customized, modes, generator: values.generator as GeneratorChoice, codes: values.codes, out: values.out ?? null, cpuProfile: values.profile, strict: values.strict, keep: values.keep }
 }

@@ -266,5 +266,4 @@ export const SCENARIOS: Array<Scenario<Fixtures>> = [
  * on main, and removes it here). Listed in the report as not measured; nothing is sent for them.
  */
 export const PLANNED: PlannedScenario[] = [
-  { name: 'arena rush', route: '100,000 fans, 15,000 seats in sections, orders of 1–4 seats', target: 'sold out, ≥ 1,000 tickets/s, step p99 < 100 ms', waitsFor: 'sections, multi-seat and best-available holds, refreshAfterMs (bench:full)' }
 ]

@@ -4,6 +4,7 @@
 // in the driver.
 
 import { randomUUID } from 'node:crypto'
+import { ActiveSampler, type ActiveSamples } from '../lib/active.js'
 import type { HttpClient, Reply } from '../lib/http.js'
 import { signBearer } from '../lib/jwt.js'
 import { sleep } from '../lib/processes.js'
@@ -88,7 +89,7 @@ export interface RushResult {
   /** Replies that are neither successes nor an expected 409, by "step status code". */
   errors: Record<string, number>
   serverErrors: number
-  activeSamples: { count: number, max: number, mean: number, sources: string[] }
+  activeSamples: ActiveSamples
   peakInFlight: number
   /** How long requests waited in the driver for a free slot (not part of the step latencies). */
   driverWait: LatencySummary
@@ -212,25 +213,14 @@ export async function runRush (o: RushOptions): Promise<RushResult> {
   }
 
   // The monitor: the queue's ACTIVE count (metrics gauge, and any extra sampler) and the concert's sales.
-  let sampleCount = 0; let sampleSum = 0; let sampleMax = 0; let lastSample: number | null = null
-  const sampled = (n: number): void => { sampleCount++; sampleSum += n; if (n > sampleMax) sampleMax = n; lastSample = n }
-  const sources = ['GET /metrics concert_queue_active']
-  if (o.sampleActive) sources.push('redis ZCOUNT of the active set')
+  const active = new ActiveSampler(o.monitor, o.concertId, o.sampleActive)
   let stop = false
-  const gauge = new RegExp(`^concert_queue_active\\{concert_id="${o.concertId}"\\} (\\d+)`, 'm')
-  const sampleMetrics = async (): Promise<void> => {
-    for (let k = 0; k < o.monitor.ports.length; k++) {
-      const r = await o.monitor.request<string>('GET', '/metrics', { instance: k })
-      const m = typeof r.body === 'string' ? gauge.exec(r.body) : null
-      sampled(m ? Number(m[1]) : 0)
-    }
-  }
   const monitor = (async () => {
     let lastProgress = 0
     let lastSales = 0
     while (!stop) {
-      await sampleMetrics()
-      if (o.sampleActive) for (let k = 0; k < 4 && !stop; k++) { sampled(await o.sampleActive()); await sleep(25) }
+      await active.sampleMetrics()
+      if (active.hasExtra) for (let k = 0; k < 4 && !stop; k++) { await active.sampleExtra(); await sleep(25) }
       else await sleep(100)
       if (elapsed() - lastSales > 500) {
         lastSales = elapsed()
@@ -242,7 +232,7 @@ export async function runRush (o: RushOptions): Promise<RushResult> {
       if (elapsed() - lastProgress >= 1000) {
         lastProgress = elapsed()
         o.log(`  rush ${(elapsed() / 1000).toFixed(1).padStart(5)} s: joined ${joined}/${o.users}, waiting ${waiting}, admitted ${admitted}, ` +
-          `holds ${holds}, sold ${bought}/${totalSeats}, active now ${lastSample ?? '?'} (max ${sampleMax}), ` +
+          `holds ${holds}, sold ${bought}/${totalSeats}, active now ${active.last ?? '?'} (max ${active.summary().max}), ` +
           `in flight ${o.client.limiter.inFlight}, errors ${errors.total()}, done ${finished}`)
       }
     }
@@ -286,7 +276,7 @@ export async function runRush (o: RushOptions): Promise<RushResult> {
     steps,
     errors: errors.counts,
     serverErrors: Object.values(outcomes).reduce((a, t) => a + t.total(l => /^5\d\d/.test(l)), 0),
-    activeSamples: { count: sampleCount, max: sampleMax, mean: round(sampleSum / Math.max(1, sampleCount), 1), sources },
+    activeSamples: active.summary(),
     peakInFlight: o.client.limiter.peak,
     driverWait: driverWait.summary()
   }

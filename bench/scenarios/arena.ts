@@ -74,13 +74,14 @@ export interface QueueSizing { maxActive: number, ordersPerSec: number | null, j
  * its endpoint run measured at saturation: 1 / Σ (requests of that kind per order ÷ their req/s).
  */
 export function sizeQueue (endpoints: EndpointResult[], spec: ArenaSpec, journeyMs: number, fallback: number): QueueSizing {
-  const rate = (name: string): number | null => endpoints.find(e => e.endpoint === name && e.rps > 0)?.rps ?? null
+  // A rate from too few replies (a pass shorter than the requests' latency) says nothing: the default is used then.
+  const rate = (name: string): number | null => endpoints.find(e => e.endpoint === name && e.rps > 0 && !e.fewReplies)?.rps ?? null
   const picked = 1 - spec.bestShare
   const perOrder: Array<[string, number]> = [['sections summary', 1], ['section map', picked], ['hold 4 seats', picked], ['hold best 4', spec.bestShare], ['charge', 1], ['pay 4 seats', 1]]
   const slotMs = journeyMs + LEARN_MS
   const rates = perOrder.map(([name, n]) => ({ name, n, rps: rate(name) }))
   if (rates.some(r => r.rps === null)) {
-    return { maxActive: fallback, ordersPerSec: null, journeyMs, slotMs, how: `QUEUE_MAX_ACTIVE = ${fallback} (the default: ${rates.filter(r => r.rps === null).map(r => r.name).join(', ')} not measured in this mode)` }
+    return { maxActive: fallback, ordersPerSec: null, journeyMs, slotMs, how: `QUEUE_MAX_ACTIVE = ${fallback} (the default: ${rates.filter(r => r.rps === null).map(r => r.name).join(', ')} not measured in this mode, or from too few replies)` }
   }
   const secondsPerOrder = rates.reduce((a, r) => a + r.n / r.rps!, 0)
   const ordersPerSec = 1 / secondsPerOrder

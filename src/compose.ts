@@ -1,15 +1,17 @@
 // The composition root: picks SQLite or MySQL, and in-process or Redis for the queue, gate and events, then builds
 // every use case once with its dependencies, so routes receive ready use cases.
 
-import type { Cluster, Redis } from 'ioredis'
+import { hostname } from 'node:os'
 import type { Config } from './config.js'
 import type { AppDeps, Ports, ReadinessCheck } from './deps.js'
 import type { Clock } from './shared/clock.js'
 import { systemClock } from './shared/clock.js'
 import type { Transact } from './shared/transaction.js'
+import type { RedisClient } from './adapters/redis/redis.js'
 import { openDatabase, type SqlDatabase } from './adapters/sql/database.js'
 import { createSqlConcertRepository } from './adapters/sql/concerts.sql.js'
 import { createSqlStores, createSqlTransact } from './adapters/sql/stores.js'
+import { createSqlOutboxRelayStore } from './adapters/sql/outbox-relay.sql.js'
 import { createMemoryQueueStore } from './adapters/memory/queue.memory.js'
 import { createCachedSeatSupply } from './adapters/memory/seat-supply.memory.js'
 import { createSqlDrawRecords } from './adapters/sql/draws.sql.js'
@@ -23,6 +25,9 @@ import { listBookableDates } from './modules/concerts/list-dates.js'
 import { createLiveSeatMaps } from './modules/concerts/live-seat-maps.js'
 import { readSeatMap, readSections, watchSeatMap, type SeatMapChange, type SeatMapInput } from './modules/concerts/read-seat-map.js'
 import { runIdempotent, type IdempotencyDeps } from './modules/idempotency/run-idempotent.js'
+import type { EventStream } from './modules/outbox/event-stream.js'
+import { listEvents } from './modules/outbox/list-events.js'
+import { pruneEvents, relayEvents } from './modules/outbox/relay-events.js'
 import { payReservation } from './modules/payments/pay-reservation.js'
 import { refundReservation } from './modules/payments/refund-reservation.js'
 import { chargePoints, getBalance, getPointHistory } from './modules/points/charge-points.js'
@@ -39,6 +44,7 @@ import { describeReservation, getReservation, listUserReservations } from './mod
 import { openGate } from './modules/reservations/hold-gate.js'
 import { holdBestAvailable, holdSeat, holdSeats, type HoldBestInput, type HoldSeatInput, type HoldSeatsInput } from './modules/reservations/hold-seat.js'
 import type { Reservation } from './modules/reservations/reservation.js'
+import { randomId } from './shared/ids.js'
 
 export interface Composed { deps: AppDeps, database: SqlDatabase, close: () => Promise<void> }
 
@@ -63,7 +69,7 @@ type Log = (level: 'info' | 'warn', msg: string, err?: Error) => void
 
 /** Every use case of the service, each with its dependencies bound once. */
 export function buildUseCases (ports: Ports, config: Config, clock: Clock, log?: Log) {
-  const { concerts, stores, transact, queue, gate, seatEvents, draws } = ports
+  const { concerts, stores, transact, queue, gate, seatEvents, draws, outboxRelay, eventStream } = ports
   const seatMaps = createLiveSeatMaps({ concerts, events: seatEvents, log })
   const seatMapDeps = { concerts, seatMaps, clock }
   const room: WaitingRoomDeps = {
@@ -88,6 +94,10 @@ export function buildUseCases (ports: Ports, config: Config, clock: Clock, log?:
   }
   const chargeDeps = { transact, users: stores.points, clock, maxCharge: config.maxCharge, maxBalance: config.maxBalance }
   const refundDeps = { transact, reservations: stores.reservations, concerts, gate, events: seatEvents, clock, refundCutoffMs: config.refundCutoffMs }
+  const pruneDeps = { relay: outboxRelay, clock, retentionMs: config.eventsRetentionMs }
+  const relayDeps = (stream: EventStream) => ({
+    relay: outboxRelay, stream, clock, holder: ports.instanceId, leaseMs: config.eventsRelayLeaseMs, retentionMs: config.eventsRetentionMs
+  })
 
   return {
     concerts: {
@@ -133,10 +143,18 @@ export function buildUseCases (ports: Ports, config: Config, clock: Clock, log?:
         (input: { userId: string, isAdmin: boolean, reservationId: number }) => ({ scope: `refund:${input.userId}`, request: { reservationId: input.reservationId } }),
         (tx, input) => refundReservation({ ...refundDeps, transact: tx }, input))
     },
+    events: {
+      list: (input: { after: number | null, limit: number }) => listEvents({ outbox: stores.outbox }, input)
+    },
     jobs: {
       admitWaiting: () => admitWaiting(room),
       expireHolds: () => expireHolds({ reservations: stores.reservations, transact, events: seatEvents, clock }),
-      purgeIdempotency: () => stores.idempotency.purge(clock.now() - IDEMPOTENCY_KEEP_MS)
+      purgeIdempotency: () => stores.idempotency.purge(clock.now() - IDEMPOTENCY_KEEP_MS),
+      /** One relay round; null without a stream (nothing to deliver to). */
+      relayEvents: eventStream ? () => relayEvents(relayDeps(eventStream)) : null,
+      /** Gives the relay lease up so another instance takes over at once (graceful shutdown). */
+      releaseRelayLease: () => outboxRelay.releaseLease(ports.instanceId),
+      pruneEvents: () => pruneEvents(pruneDeps, { withStream: eventStream !== null })
     }
   }
 }
@@ -164,15 +182,18 @@ export async function compose (config: Config, options: { clock?: Clock, log?: L
   let queue: Ports['queue']
   let gate = openGate
   let seatEvents: Ports['seatEvents'] = createMemorySeatEvents()
-  let sharedRedis: Redis | Cluster | undefined
+  let sharedRedis: RedisClient | undefined
+  let eventStream: EventStream | null = null
   if (config.redisUrl) {
     // Loaded only in production mode: the embedded mode never touches ioredis.
-    const { connectRedis, createRedisClient, pingRedis, redisReady } = await import('./adapters/redis/redis.js')
+    const { connectRedis, pingRedis, redisReady } = await import('./adapters/redis/redis.js')
     const { createRedisQueueStore } = await import('./adapters/redis/queue.redis.js')
     const { createRedisHoldGate } = await import('./adapters/redis/hold-gate.redis.js')
     const { createRedisSeatEvents } = await import('./adapters/redis/seat-events.redis.js')
+    const { createRedisEventStream } = await import('./adapters/redis/event-stream.redis.js')
     const log = options.log
-    const redis = createRedisClient(config.redisUrl, 'commands', { log })
+    // redis://… is one server, redis-cluster://… a Cluster: every adapter keeps a script's keys in one slot.
+    const redis = connectRedis(config.redisUrl, 'commands', { log })
     const pub = connectRedis(config.redisUrl, 'publish', { log })
     // On a Cluster, seat events use sharded pub/sub: one subscriber connection per master.
     const sub = connectRedis(config.redisUrl, 'subscribe', { log, shardedSubscribers: true })
@@ -184,6 +205,7 @@ export async function compose (config: Config, options: { clock?: Clock, log?: L
     gate = createRedisHoldGate(redis, { log })
     // A show's channel carries its concert's hash tag; the (cached) layout names the concert.
     const events = createRedisSeatEvents(pub, sub, { log, concertOf: async showId => (await concerts.findLayout(showId))?.concertId ?? null })
+    eventStream = createRedisEventStream(redis, config.eventsStream)
     seatEvents = events
     readiness.push({ name: 'redis', check: () => pingRedis(redis) })
     closers.push(async () => { await events.close(); redis.disconnect(); pub.disconnect(); sub.disconnect() })
@@ -203,7 +225,10 @@ export async function compose (config: Config, options: { clock?: Clock, log?: L
     queue,
     gate,
     seatEvents,
-    draws: createSqlDrawRecords(database.db)
+    draws: createSqlDrawRecords(database.db),
+    outboxRelay: createSqlOutboxRelayStore(database.db),
+    eventStream,
+    instanceId: `${hostname()}:${process.pid}:${randomId(6)}`
   }
   const deps: AppDeps = { config, clock, ports, useCases: buildUseCases(ports, config, clock, options.log), readiness, sharedRedis }
   return {

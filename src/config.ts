@@ -49,6 +49,12 @@ export interface Config {
   keepAliveTimeoutMs: number
   /** Open connections per instance; more are closed at once. */
   maxConnections: number
+  /** The Redis Stream the outbox relay appends events to (production mode). */
+  eventsStream: string
+  /** How long delivered events stay in the outbox table and the stream (ms). */
+  eventsRetentionMs: number
+  /** How long the relay lease lasts without renewal: how soon another instance takes over from a crashed relay (ms). */
+  eventsRelayLeaseMs: number
 }
 
 export class ConfigError extends Error {}
@@ -141,6 +147,8 @@ export function loadConfig (env: Env = process.env): Config {
   const headersTimeoutMs = int(env, 'HEADERS_TIMEOUT_SECONDS', 10, 1, 3600) * 1000
   const requestTimeoutMs = int(env, 'REQUEST_TIMEOUT_SECONDS', 30, 1, 3600) * 1000
   if (headersTimeoutMs > requestTimeoutMs) throw new ConfigError('HEADERS_TIMEOUT_SECONDS must not exceed REQUEST_TIMEOUT_SECONDS (the headers are part of the request)')
+  const eventsStream = env.EVENTS_STREAM || 'concert:events'
+  if (!/^[\x21-\x7e]{1,200}$/.test(eventsStream)) throw new ConfigError(`EVENTS_STREAM must be 1–200 printable characters without spaces, got "${eventsStream}"`)
 
   return {
     port: int(env, 'PORT', 3000, 0, 65535),
@@ -172,7 +180,10 @@ export function loadConfig (env: Env = process.env): Config {
     headersTimeoutMs,
     requestTimeoutMs,
     keepAliveTimeoutMs: int(env, 'KEEP_ALIVE_TIMEOUT_SECONDS', 10, 1, 3600) * 1000,
-    maxConnections: int(env, 'MAX_CONNECTIONS', 10_000, 1, 1_000_000)
+    maxConnections: int(env, 'MAX_CONNECTIONS', 10_000, 1, 1_000_000),
+    eventsStream,
+    eventsRetentionMs: int(env, 'EVENTS_RETENTION_HOURS', 168, 1, 24 * 366) * 3600_000,
+    eventsRelayLeaseMs: int(env, 'EVENTS_RELAY_LEASE_SECONDS', 10, 1, 600) * 1000
   }
 }
 

@@ -7,6 +7,8 @@ import type { Clock } from './shared/clock.js'
 import type { Transact, TxStores } from './shared/transaction.js'
 import type { ConcertRepository } from './modules/concerts/concert-repository.js'
 import type { DrawRecords } from './modules/queue/draw-records.js'
+import type { EventStream } from './modules/outbox/event-stream.js'
+import type { OutboxRelayStore } from './modules/outbox/relay-store.js'
 import type { QueueStore } from './modules/queue/queue-store.js'
 import type { HoldGate } from './modules/reservations/hold-gate.js'
 import type { SeatEvents } from './modules/reservations/seat-events.js'
@@ -24,6 +26,12 @@ export interface Ports {
   seatEvents: SeatEvents
   /** The published record of each concert's opening draw. */
   draws: DrawRecords
+  /** The outbox relay's lease and undelivered rows. */
+  outboxRelay: OutboxRelayStore
+  /** Where the relay delivers events; null without Redis (events are then only read through GET /admin/events). */
+  eventStream: EventStream | null
+  /** This instance's name on the relay lease. */
+  instanceId: string
 }
 
 export interface AppDeps {

@@ -22,9 +22,7 @@ const shape = (path: string): string => path.replace(/\{[^}]+\}/g, '{}')
  * Routes the contract names that are still being built on their feature branches. The list only shrinks: a route
  * on it that the service already serves fails the test, so it is removed the day it lands.
  */
-const NOT_YET_SERVED = new Set([
-  'get /admin/events'
-])
+const NOT_YET_SERVED = new Set<string>()
 
 describe('API documentation', () => {
   let t: TestApp

@@ -1,10 +1,13 @@
 // Two real instances on one MariaDB + Redis (nginx in front when installed): seats, money and live events hold across instances.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  admitted, bearer, call, demoDates, findNginx, freePort, waitUntil, joinQueue, openEventStream, readBooks, startCluster, startNginx, testNginxConfig, ROOT,
-  type Cluster, type Instance, type Nginx, type Reply
-} from '../support/cluster.js'
+import { readBooks } from '../support/books.js'
+import { startCluster, type Cluster } from '../support/cluster.js'
+import { admitted, bearer, call, demoDates, joinQueue, type Reply } from '../support/http-client.js'
+import { ROOT, type Instance } from '../support/instances.js'
+import { findNginx, startNginx, testNginxConfig, type Nginx } from '../support/nginx.js'
+import { freePort, waitUntil } from '../support/ports.js'
+import { openEventStream } from '../support/sse-client.js'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'

@@ -3,10 +3,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createConnection } from 'mysql2/promise'
 import { MYSQL_SERVER_URL } from '../support/backends.js'
-import {
-  admitted, bearer, call, demoDates, joinQueue, readBooks, startCluster, startOwnRedis, waitUntil,
-  type Cluster, type Instance, type OwnRedis, type Reply
-} from '../support/cluster.js'
+import { readBooks } from '../support/books.js'
+import { startCluster, type Cluster } from '../support/cluster.js'
+import { admitted, bearer, call, demoDates, joinQueue, type Reply } from '../support/http-client.js'
+import type { Instance } from '../support/instances.js'
+import { waitUntil } from '../support/ports.js'
+import { startOwnRedis, type OwnRedis } from '../support/redis-server.js'
 
 const sleep = (ms: number): Promise<void> => new Promise(resolve => setTimeout(resolve, ms))
 

@@ -1,7 +1,9 @@
 // Real processes (issue 9 item 2): the key of a charge whose instance was SIGKILLed is usable again on the other within seconds, money once.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { bearer, call, startCluster, type Cluster, type Instance, type Reply } from '../support/cluster.js'
+import { startCluster, type Cluster } from '../support/cluster.js'
+import { bearer, call, type Reply } from '../support/http-client.js'
+import type { Instance } from '../support/instances.js'
 
 const sleep = (ms: number): Promise<void> => new Promise(resolve => setTimeout(resolve, ms))
 const report = (what: string, figures: unknown): void => { console.info(`[idempotency] ${what}: ${JSON.stringify(figures)}`) }

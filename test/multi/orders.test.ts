@@ -1,9 +1,11 @@
 // Orders across two real instances on one MariaDB + Redis: best-available rushes, group holds, pays and refunds — the books hold.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  admitted, bearer, call, demoDates, joinQueue, readBooks, startCluster, waitUntil, type Cluster, type Instance, type Reply
-} from '../support/cluster.js'
+import { readBooks } from '../support/books.js'
+import { startCluster, type Cluster } from '../support/cluster.js'
+import { admitted, bearer, call, demoDates, joinQueue, type Reply } from '../support/http-client.js'
+import type { Instance } from '../support/instances.js'
+import { waitUntil } from '../support/ports.js'
 import { sleep } from '../support/ports.js'
 
 let cluster: Cluster

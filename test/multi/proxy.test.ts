@@ -1,7 +1,10 @@
 // Real nginx in front of a real instance with TRUST_PROXY=1 (issue 9 item 4): a spoofed X-Forwarded-For changes neither rate limit nor log.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { CLUSTER_SECRET, call, findNginx, startInstance, startNginx, waitUntil, type Instance, type Nginx } from '../support/cluster.js'
+import { call, CLUSTER_SECRET } from '../support/http-client.js'
+import { startInstance, type Instance } from '../support/instances.js'
+import { findNginx, startNginx, type Nginx } from '../support/nginx.js'
+import { waitUntil } from '../support/ports.js'
 
 describe.skipIf(findNginx() === null)('behind the shipped nginx with TRUST_PROXY=1', () => {
   let app: Instance

@@ -8,9 +8,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import SqliteDatabase from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  admitted, bearer, call, demoDates, joinQueue, openEventStream, sleep, startInstance, waitUntil, type Cluster, type Instance, type Reply, startCluster
-} from '../support/cluster.js'
+import { startCluster, type Cluster } from '../support/cluster.js'
+import { admitted, bearer, call, demoDates, joinQueue, type Reply } from '../support/http-client.js'
+import { startInstance, type Instance } from '../support/instances.js'
+import { sleep, waitUntil } from '../support/ports.js'
+import { openEventStream } from '../support/sse-client.js'
 
 describe('one waiting room across two instances', () => {
   let cluster: Cluster

@@ -2,7 +2,8 @@
 
 import { afterAll, describe, expect, it } from 'vitest'
 import { createMysqlDatabase } from '../support/backends.js'
-import { CLUSTER_SECRET, call, startInstance, type Instance } from '../support/cluster.js'
+import { call, CLUSTER_SECRET } from '../support/http-client.js'
+import { startInstance, type Instance } from '../support/instances.js'
 
 describe('instances started at once on an empty database', () => {
   const instances: Instance[] = []

@@ -9,12 +9,12 @@ import { loadConfig } from '../../src/config.js'
 import type { AppDeps } from '../../src/deps.js'
 import { seedDemo } from '../../src/seed.js'
 import type { Clock } from '../../src/shared/clock.js'
-import { createMysqlDatabase, openTestRedis, SQL_BACKENDS } from './backends.js'
+import { createMysqlDatabase, openTestRedis, REDIS_BACKENDS, SQL_BACKENDS } from './backends.js'
 
-/** The app's backends: embedded (SQLite + in-process queue), MariaDB + in-process, and production (MariaDB + Redis). */
-export type AppBackend = 'sqlite' | 'mysql' | 'mysql+redis'
+/** The app's backends: embedded (SQLite + in-process queue), MariaDB + in-process, production (MariaDB + Redis, or + a Redis Cluster). */
+export type AppBackend = 'sqlite' | 'mysql' | 'mysql+redis' | 'mysql+redis-cluster'
 export const APP_BACKENDS: AppBackend[] = (process.env.TEST_APP_BACKENDS?.split(',') as AppBackend[] | undefined) ??
-  [...SQL_BACKENDS, ...(SQL_BACKENDS.includes('mysql') ? ['mysql+redis' as const] : [])]
+  [...SQL_BACKENDS, ...(SQL_BACKENDS.includes('mysql') ? REDIS_BACKENDS.map(r => r === 'cluster' ? 'mysql+redis-cluster' as const : 'mysql+redis' as const) : [])]
 
 export const TEST_SECRET = 'test-secret-that-is-at-least-32-bytes-long!!'
 
@@ -30,8 +30,8 @@ export interface TestApp {
 /** Builds the app on `backend` with the demo concert loaded; `env` overrides the configuration. */
 export async function buildTestApp (backend: AppBackend, env: Record<string, string> = {}, options: { clock?: Clock, jobs?: boolean, logger?: FastifyBaseLogger } = {}): Promise<TestApp> {
   const mysql = backend !== 'sqlite' ? await createMysqlDatabase('http') : null
-  const redis = backend === 'mysql+redis' ? await openTestRedis() : null
-  await redis?.close()
+  // Flushed first; a cluster stays up until the app is closed (it is shared by the file's apps).
+  const redis = backend === 'mysql+redis' ? await openTestRedis('standalone') : backend === 'mysql+redis-cluster' ? await openTestRedis('cluster') : null
   const config = loadConfig({
     DATABASE_URL: mysql ? mysql.url : 'sqlite::memory:',
     JWT_SECRET: TEST_SECRET,
@@ -55,6 +55,7 @@ export async function buildTestApp (backend: AppBackend, env: Record<string, str
       await app.close()
       await composed.close()
       await mysql?.drop()
+      await redis?.close()
     }
   }
 }

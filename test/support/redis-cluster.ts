@@ -4,10 +4,10 @@ import { execFile } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Redis } from 'ioredis'
 import { promisify } from 'node:util'
 import { freePort, waitUntil } from './ports.js'
-import { spawnTied, type TiedProcess } from './tied-process.js'
+import { onRedisPort, startRedisServer } from './redis-server.js'
+import type { TiedProcess } from './tied-process.js'
 
 /** One node as CLUSTER NODES describes it. */
 export interface ClusterNodeInfo {
@@ -35,6 +35,9 @@ export interface TestRedisCluster {
   replicasOf (port: number): Promise<number[]>
   /** SIGKILL the node on `port`: it vanishes mid-traffic, nothing saved. */
   kill (port: number): Promise<void>
+  /** SIGSTOP / SIGCONT the node on `port`: it stays connected but answers nothing (a stall, not a crash). */
+  pause (port: number): Promise<void>
+  resume (port: number): Promise<void>
   /** Starts a killed node again on the same port; it rejoins from its nodes.conf (as a replica if it was failed over). */
   restart (port: number): Promise<void>
   /** Resolves once every running node says cluster_state:ok and agrees every slot has a live master. */
@@ -53,18 +56,6 @@ export interface RedisClusterOptions {
 }
 
 interface NodeProcess { port: number, busPort: number, dir: string, child: TiedProcess | null }
-
-/** A short-lived connection to one node (no retries; refused at once when the node is down). */
-async function onNode<T> (port: number, work: (r: Redis) => Promise<T>): Promise<T> {
-  const r = new Redis({ port, host: '127.0.0.1', lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0, enableOfflineQueue: false, connectTimeout: 1000, commandTimeout: 2000 })
-  r.on('error', () => {})
-  try {
-    await r.connect()
-    return await work(r)
-  } finally {
-    r.disconnect()
-  }
-}
 
 export function parseClusterNodes (text: string): ClusterNodeInfo[] {
   return text.trim().split('\n').filter(Boolean).map(line => {
@@ -95,10 +86,22 @@ export async function startRedisCluster (options: RedisClusterOptions = {}): Pro
   const nodeTimeoutMs = options.nodeTimeoutMs ?? 1500
   const root = mkdtempSync(join(tmpdir(), 'concert-redis-cluster-'))
   const procs: NodeProcess[] = []
+  const taken = new Set<number>()
+  // Ports free a moment ago may be taken by the time redis-server binds (other tests start servers too).
+  const pickPorts = async (p: { port: number, busPort: number }): Promise<void> => {
+    for (const k of ['port', 'busPort'] as const) {
+      let port = await freePort()
+      while (taken.has(port)) port = await freePort()
+      taken.add(port)
+      p[k] = port
+    }
+  }
   for (let i = 0; i < masters * (1 + replicas); i++) {
     const dir = join(root, `node${i}`)
     mkdirSync(dir)
-    procs.push({ port: await freePort(), busPort: await freePort(), dir, child: null })
+    const p: NodeProcess = { port: 0, busPort: 0, dir, child: null }
+    await pickPorts(p)
+    procs.push(p)
   }
   const byPort = (port: number): NodeProcess => {
     const p = procs.find(n => n.port === port)
@@ -108,12 +111,10 @@ export async function startRedisCluster (options: RedisClusterOptions = {}): Pro
   const running = (): NodeProcess[] => procs.filter(p => p.child !== null)
 
   const launch = async (p: NodeProcess): Promise<void> => {
-    p.child = await spawnTied('redis-server', [
-      '--port', String(p.port), '--bind', '127.0.0.1', '--dir', p.dir,
-      '--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-port', String(p.busPort),
-      '--cluster-node-timeout', String(nodeTimeoutMs), '--save', '', '--appendonly', 'no'
+    p.child = await startRedisServer(p.port, [
+      '--dir', p.dir, '--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-port', String(p.busPort),
+      '--cluster-node-timeout', String(nodeTimeoutMs)
     ])
-    await waitUntil(() => onNode(p.port, async r => (await r.ping()) === 'PONG'), 5000, () => `redis-server (cluster) on port ${p.port} did not start`, 50)
   }
   const kill = async (port: number): Promise<void> => {
     const p = byPort(port)
@@ -126,7 +127,7 @@ export async function startRedisCluster (options: RedisClusterOptions = {}): Pro
     let lastError: unknown = new Error('no cluster node is running')
     for (const p of running()) {
       try {
-        return parseClusterNodes(await onNode(p.port, r => r.call('CLUSTER', 'NODES') as Promise<string>))
+        return parseClusterNodes(await onRedisPort(p.port, r => r.call('CLUSTER', 'NODES') as Promise<string>))
       } catch (err) { lastError = err }
     }
     throw lastError
@@ -138,16 +139,16 @@ export async function startRedisCluster (options: RedisClusterOptions = {}): Pro
 
   const healthy = async (): Promise<boolean> => {
     for (const p of running()) {
-      const info = await onNode(p.port, r => r.call('CLUSTER', 'INFO') as Promise<string>)
+      const info = await onRedisPort(p.port, r => r.call('CLUSTER', 'INFO') as Promise<string>)
       if (!/cluster_state:ok/.test(info)) return false
-      const seen = parseClusterNodes(await onNode(p.port, r => r.call('CLUSTER', 'NODES') as Promise<string>))
+      const seen = parseClusterNodes(await onRedisPort(p.port, r => r.call('CLUSTER', 'NODES') as Promise<string>))
       const live = new Set(running().map(n => n.port))
       const covered = seen.filter(n => n.role === 'master' && !n.failing && live.has(n.port))
         .flatMap(n => n.slots).reduce((sum, [from, to]) => sum + to - from + 1, 0)
       if (covered !== 16384) return false
       // A replica that has not finished its first sync would lose writes at a failover the test then blames on the service.
       if (p.child && seen.find(n => n.port === p.port)?.role === 'replica') {
-        const replication = await onNode(p.port, r => r.info('replication'))
+        const replication = await onRedisPort(p.port, r => r.info('replication'))
         if (!/master_link_status:up/.test(replication) || /master_sync_in_progress:1/.test(replication)) return false
       }
     }
@@ -156,8 +157,20 @@ export async function startRedisCluster (options: RedisClusterOptions = {}): Pro
   const waitHealthy = (timeoutMs = 20_000): Promise<void> =>
     waitUntil(healthy, timeoutMs, () => `redis cluster on ports ${procs.map(p => p.port).join(',')} did not become healthy`, 100)
 
+  const launchFresh = async (p: NodeProcess): Promise<void> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await launch(p)
+      } catch (err) {
+        await kill(p.port)
+        if (attempt === 3) throw err
+        await pickPorts(p)
+      }
+    }
+  }
+
   try {
-    await Promise.all(procs.map(launch))
+    await Promise.all(procs.map(launchFresh))
     await promisify(execFile)('redis-cli', [
       '--cluster', 'create', ...procs.map(p => `127.0.0.1:${p.port}`), '--cluster-replicas', String(replicas), '--cluster-yes'
     ], { timeout: 30_000 }).catch((err: Error & { stdout?: string, stderr?: string }) => {
@@ -175,7 +188,7 @@ export async function startRedisCluster (options: RedisClusterOptions = {}): Pro
     ports: procs.map(p => p.port),
     nodes,
     async masterOf (key) {
-      const slot = Number(await onNode(running()[0].port, r => r.call('CLUSTER', 'KEYSLOT', key)))
+      const slot = Number(await onRedisPort(running()[0].port, r => r.call('CLUSTER', 'KEYSLOT', key)))
       const master = (await nodes()).find(n => n.role === 'master' && !n.failing && n.slots.some(([from, to]) => slot >= from && slot <= to))
       if (!master) throw new Error(`no live master serves slot ${slot}`)
       return master.port
@@ -186,6 +199,8 @@ export async function startRedisCluster (options: RedisClusterOptions = {}): Pro
       return all.filter(n => master && n.masterId === master.id).map(n => n.port)
     },
     kill,
+    async pause (port) { process.kill(byPort(port).child?.pid ?? -1, 'SIGSTOP') },
+    async resume (port) { process.kill(byPort(port).child?.pid ?? -1, 'SIGCONT') },
     async restart (port) {
       const p = byPort(port)
       if (p.child) return
@@ -195,7 +210,7 @@ export async function startRedisCluster (options: RedisClusterOptions = {}): Pro
     async flushAll () {
       const current = await nodes()
       const live = new Set(running().map(p => p.port))
-      await Promise.all(current.filter(n => n.role === 'master' && live.has(n.port)).map(n => onNode(n.port, r => r.flushall())))
+      await Promise.all(current.filter(n => n.role === 'master' && live.has(n.port)).map(n => onRedisPort(n.port, r => r.flushall())))
     },
     close
   }

@@ -39,7 +39,10 @@ describe('loadConfig', () => {
       headersTimeoutMs: 10_000,
       requestTimeoutMs: 30_000,
       keepAliveTimeoutMs: 10_000,
-      maxConnections: 10_000
+      maxConnections: 10_000,
+      eventsStream: 'concert:events',
+      eventsRetentionMs: 7 * 24 * 3600_000,
+      eventsRelayLeaseMs: 10_000
     })
   })
 
@@ -57,13 +60,15 @@ describe('loadConfig', () => {
       QUEUE_ACTIVE_TTL_SECONDS: '120', QUEUE_HEARTBEAT_TIMEOUT_SECONDS: '15', QUEUE_IDLE_TIMEOUT_SECONDS: '30', QUEUE_ADMISSION: 'rate',
       QUEUE_ADMIT_PER_TICK: '7', QUEUE_TICK_SECONDS: '2', MAX_CHARGE: '500', MAX_BALANCE: '1000', REFUND_CUTOFF_HOURS: '2',
       LOG_LEVEL: 'silent', RATE_LIMIT_PER_MINUTE: '600', BODY_LIMIT_BYTES: '4096', ADMIN_BODY_LIMIT_BYTES: '65536', TRUST_PROXY: '1',
-      HEADERS_TIMEOUT_SECONDS: '5', REQUEST_TIMEOUT_SECONDS: '20', KEEP_ALIVE_TIMEOUT_SECONDS: '3', MAX_CONNECTIONS: '500'
+      HEADERS_TIMEOUT_SECONDS: '5', REQUEST_TIMEOUT_SECONDS: '20', KEEP_ALIVE_TIMEOUT_SECONDS: '3', MAX_CONNECTIONS: '500',
+      EVENTS_STREAM: 'shop:{events}', EVENTS_RETENTION_HOURS: '48', EVENTS_RELAY_LEASE_SECONDS: '3'
     })
     expect(c).toEqual({
       port: 8080, host: '0.0.0.0', databaseUrl: MYSQL, redisUrl: 'redis://cache:6379/0', embedded: false, jwtSecret: SECRET, jwtSecretFile: undefined,
       authDevLogin: true, seedDemo: false, holdTtlMs: 60_000, maxHoldsPerUser: 2, queueMaxActive: 10, queueActiveTtlMs: 120_000,
       queueHeartbeatTimeoutMs: 15_000, queueIdleTimeoutMs: 30_000, queueAdmission: 'rate', queueAdmitPerTick: 7, queueTickMs: 2000, maxCharge: 500, maxBalance: 1000, refundCutoffMs: 7_200_000, logLevel: 'silent', rateLimitPerMinute: 600, bodyLimitBytes: 4096, adminBodyLimitBytes: 65536, trustProxy: 1,
-      headersTimeoutMs: 5000, requestTimeoutMs: 20_000, keepAliveTimeoutMs: 3000, maxConnections: 500
+      headersTimeoutMs: 5000, requestTimeoutMs: 20_000, keepAliveTimeoutMs: 3000, maxConnections: 500,
+      eventsStream: 'shop:{events}', eventsRetentionMs: 48 * 3600_000, eventsRelayLeaseMs: 3000
     })
   })
 
@@ -95,7 +100,8 @@ describe('loadConfig', () => {
     ['MAX_HOLDS_PER_USER', '0'], ['QUEUE_MAX_ACTIVE', '1e3'], ['QUEUE_ACTIVE_TTL_SECONDS', '86401'],
     ['QUEUE_HEARTBEAT_TIMEOUT_SECONDS', 'ten'], ['MAX_CHARGE', '0'], ['MAX_BALANCE', '-5'],
     ['RATE_LIMIT_PER_MINUTE', 'x'], ['BODY_LIMIT_BYTES', '10'], ['ADMIN_BODY_LIMIT_BYTES', '10'], ['REFUND_CUTOFF_HOURS', '1.5'], ['REFUND_CUTOFF_HOURS', '8761'],
-    ['HEADERS_TIMEOUT_SECONDS', '0'], ['REQUEST_TIMEOUT_SECONDS', '1.5'], ['KEEP_ALIVE_TIMEOUT_SECONDS', 'x'], ['MAX_CONNECTIONS', '0']
+    ['HEADERS_TIMEOUT_SECONDS', '0'], ['REQUEST_TIMEOUT_SECONDS', '1.5'], ['KEEP_ALIVE_TIMEOUT_SECONDS', 'x'], ['MAX_CONNECTIONS', '0'],
+    ['EVENTS_STREAM', 'two words'], ['EVENTS_RETENTION_HOURS', '0'], ['EVENTS_RELAY_LEASE_SECONDS', '601']
   ])('%s=%s stops the start with a message naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError)
     expect(() => loadConfig({ [name]: value })).toThrow(name)

@@ -105,6 +105,16 @@ export interface QueueRoomsTable {
 }
 /** A concert's published draw: its draw keys in order, 64 hex digits each, concatenated. */
 export interface QueueDrawsTable { concert_id: number, drawn_at: number, entries: string }
+export interface OutboxRelayTable {
+  /** 'outbox': the one relay of the outbox table. */
+  name: string
+  /** The instance delivering now (null before the first one). */
+  holder: string | null
+  /** Fencing token: rises whenever another holder takes over; the stream refuses batches of a lower one. */
+  token: number
+  /** The lease lapses then unless the holder renews it. */
+  expires_at: number
+}
 
 export interface DB {
   users: UsersTable
@@ -121,4 +131,5 @@ export interface DB {
   queue_rooms: QueueRoomsTable
   queue_draws: QueueDrawsTable
   seed_markers: SeedMarkersTable
+  outbox_relay: OutboxRelayTable
 }

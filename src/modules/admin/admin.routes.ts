@@ -1,8 +1,8 @@
-// HTTP routes for admins: create a concert with shows and seats, read its sales.
+// HTTP routes for admins: create a concert with shows and seats, read its sales, page through the events out.
 
 import { Type } from 'typebox'
 import { iso } from '../../shared/clock.js'
-import { NotFoundError } from '../../shared/errors.js'
+import { NotFoundError, ValidationError } from '../../shared/errors.js'
 import { parseId } from '../../shared/ids.js'
 import type { App, RouteDeps } from '../../http/route-deps.js'
 import { BearerSecurity, CalendarDate, ConcertSchema, IdString, Instant, Won, problems } from '../../http/schemas.js'
@@ -19,6 +19,21 @@ const SeatRangeSchema = Type.Object({
   section: Type.Optional(Type.String({ minLength: 1, maxLength: 40, description: 'default: the grade' })),
   row: Type.Optional(Type.String({ minLength: 1, maxLength: 20, description: 'default: the range\'s position within its section, from "1"' }))
 }, { additionalProperties: false, description: 'one row of seats from..to' })
+
+const EventSchema = Type.Object({
+  id: IdString,
+  type: Type.String({ description: 'reservation.held, reservation.cancelled, reservation.expired, payment.confirmed, reservation.refunded or points.charged' }),
+  occurredAt: Instant,
+  data: Type.Object({
+    reservationId: Type.Optional(IdString),
+    userId: Type.Optional(Type.String()),
+    concertId: Type.Optional(IdString),
+    date: Type.Optional(CalendarDate),
+    seatNos: Type.Optional(Type.Array(Type.Integer())),
+    amount: Type.Optional(Won),
+    balance: Type.Optional(Won)
+  }, { additionalProperties: true })
+})
 
 const NewConcertSchema = Type.Object({
   title: Type.String({ minLength: 1, maxLength: 200 }),
@@ -91,5 +106,30 @@ export function registerAdminRoutes (app: App, { config, useCases, auth }: Route
       dates: sales.map(s => ({ ...s, showId: String(s.showId), startsAt: iso(s.startsAt) })),
       totals: { sold: sum('sold'), held: sum('held'), available: sum('available'), revenue: sum('revenue'), refunds: sum('refunds'), refunded: sum('refunded') }
     }
+  })
+
+  app.get('/admin/events', {
+    onRequest: auth.requireAdmin,
+    schema: {
+      tags: ['admin'],
+      summary: 'Events out (the outbox), oldest first, paged by id',
+      description: 'The same events the relay appends to the EVENTS_STREAM Redis Stream, read from SQL in both modes. '
+        + 'nextAfter is the id to pass as after for the next page (the last id returned, or after itself when none was).',
+      security: BearerSecurity,
+      querystring: Type.Object({
+        after: Type.Optional(Type.String({ pattern: '^(0|[1-9][0-9]{0,15})$', description: 'an event id (exclusive); from the start when absent' })),
+        limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,4}$', description: '1–1000, default 100' }))
+      }, { additionalProperties: false }),
+      response: {
+        200: Type.Object({ events: Type.Array(EventSchema), nextAfter: Type.Union([IdString, Type.Null()]) }),
+        ...problems(400, 401, 403)
+      }
+    }
+  }, async (request) => {
+    const q = request.query
+    const limit = q.limit === undefined ? 100 : Number(q.limit)
+    if (limit < 1 || limit > 1000) throw new ValidationError('limit is out of range', [{ path: 'querystring/limit', message: 'must be from 1 to 1000' }])
+    const after = q.after === undefined ? null : Number(q.after)
+    return useCases.events.list({ after, limit })
   })
 }

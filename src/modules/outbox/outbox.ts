@@ -28,3 +28,9 @@ export interface NewOutboxEvent {
 }
 
 export interface OutboxEvent extends NewOutboxEvent { id: number, publishedAt: number | null }
+
+/** An event as consumers see it, in the stream and from GET /admin/events: the id is a string, times ISO-8601 UTC. */
+export interface PublishedEvent { id: string, type: OutboxEventType, occurredAt: string, data: OutboxData }
+
+export const toPublishedEvent = (e: OutboxEvent): PublishedEvent =>
+  ({ id: String(e.id), type: e.type, occurredAt: new Date(e.occurredAt).toISOString(), data: e.data })

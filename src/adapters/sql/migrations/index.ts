@@ -8,6 +8,7 @@ import { venueLayout } from './0003-venue-layout.js'
 import { orders } from './0004-orders.js'
 import { idempotencyLeasesAndSeeding } from './0005-idempotency-seeding.js'
 import { waitingRoom } from './0006-waiting-room.js'
+import { relay } from './0007-relay.js'
 
 const migrations: Record<string, Migration> = {
   '0001_initial': initial,
@@ -15,7 +16,8 @@ const migrations: Record<string, Migration> = {
   '0003_venue_layout': venueLayout,
   '0004_orders': orders,
   '0005_idempotency_seeding': idempotencyLeasesAndSeeding,
-  '0006_waiting_room': waitingRoom
+  '0006_waiting_room': waitingRoom,
+  '0007_relay': relay
 }
 
 export const migrationProvider: MigrationProvider = {

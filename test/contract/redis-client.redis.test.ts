@@ -5,7 +5,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { connectRedis, isRedisUnavailable, pingRedis, redisReady, viaRedis, type RedisClient } from '../../src/adapters/redis/redis.js'
 import { ServiceUnavailableError } from '../../src/shared/errors.js'
 import { REDIS_BACKENDS, openTestRedis, type TestRedis } from '../support/backends.js'
-import { acquireSharedRedisCluster, type TestRedisCluster } from '../support/redis-cluster.js'
+import { waitUntil } from '../support/ports.js'
+import { onRedisPort } from '../support/redis-server.js'
+import { acquireSharedRedisCluster, startRedisCluster, type TestRedisCluster } from '../support/redis-cluster.js'
 
 const opened: RedisClient[] = []
 // Held for the whole file so both describes below share one cluster instead of starting two.
@@ -107,5 +109,48 @@ describe.runIf(REDIS_BACKENDS.includes('cluster'))('Redis client on a real clust
     await redisReady(late, 15_000)
     await viaRedis(c.set('smoke:{c1}:heal', 'after'))
     expect(await late.get('smoke:{c1}:heal')).toBe('after')
+  })
+})
+
+describe.runIf(REDIS_BACKENDS.includes('cluster'))('Redis client through a failover', () => {
+  let own: TestRedisCluster
+  beforeAll(async () => { own = await startRedisCluster({ nodeTimeoutMs: 1000 }) })
+  afterAll(async () => { await own?.close() })
+
+  it('answers or fails as an outage while a master is failed over, and finds the promoted replica by itself', async () => {
+    const c = await client(own.url, 'failover')
+    const key = 'smoke:{c1}:n'
+    await c.set(key, '0')
+    const master = await own.masterOf(key)
+    const [replica] = await own.replicasOf(master)
+    // The replica has the key before its master dies (replication is asynchronous).
+    await waitUntil(() => onRedisPort(replica, async r => { await r.call('READONLY'); return (await r.get(key)) === '0' }), 5000, () => 'the replica never got the key')
+
+    const outcomes: string[] = []
+    let stop = false
+    const traffic = (async () => {
+      while (!stop) {
+        try {
+          await viaRedis(c.incr(key))
+          outcomes.push('ok')
+        } catch (err) {
+          outcomes.push(err instanceof ServiceUnavailableError ? '503' : `bug: ${String(err)}`)
+          await new Promise(resolve => setTimeout(resolve, 50))
+        }
+      }
+    })()
+    await new Promise(resolve => setTimeout(resolve, 200))
+    const killedAt = Date.now()
+    await own.kill(master)
+    await own.waitHealthy(30_000)
+    const failoverMs = Date.now() - killedAt
+    expect(await own.masterOf(key)).toBe(replica)
+    const healed = outcomes.length
+    await waitUntil(async () => outcomes.slice(healed).filter(o => o === 'ok').length >= 20, 15_000, () => `no success after the failover: ${outcomes.slice(-5).join(', ')}`, 50)
+    stop = true
+    await traffic
+    console.info(`[failover] replica promoted after ${failoverMs} ms; ${outcomes.filter(o => o === '503').length} of ${outcomes.length} commands answered 503`)
+    expect(outcomes.filter(o => o !== 'ok' && o !== '503')).toEqual([])
+    expect(Number(await c.get(key))).toBeGreaterThan(0)
   })
 })

@@ -4,6 +4,7 @@
 import SqliteDatabase from 'better-sqlite3'
 import { createConnection } from 'mysql2/promise'
 import type { HttpClient } from './lib/http.js'
+import { EVENTS_STREAM, streamIds } from './scenarios/outbox.js'
 
 export interface Check { name: string, ok: boolean, detail: string }
 
@@ -57,6 +58,8 @@ export interface InvariantInput {
   pays: { acknowledged: number, sent: number }
   /** Refunds answered 200, and refund requests sent. */
   refunds: { acknowledged: number, sent: number }
+  /** Production modes: the Redis the outbox relay delivers to (every event must reach its stream). */
+  redisUrl?: string
   /** Each rush's largest sampled ACTIVE count and its cap. */
   admission: Array<{ label: string, maxSampled: number, cap: number, samples: number, admitted: number }>
 }
@@ -71,6 +74,16 @@ export async function checkInvariants (input: InvariantInput): Promise<Check[]> 
 
   await withDatabase(input.databaseUrl, async (q, snapshot) => {
     await settle(q)
+    // The relay delivers within a tick or two of a commit: wait for it before comparing outbox and stream.
+    let undelivered = 0n
+    if (input.redisUrl) {
+      for (const deadline = Date.now() + 15_000; ;) {
+        undelivered = await one(q, 'SELECT COUNT(*) AS v FROM outbox WHERE published_at IS NULL')
+        if (undelivered === 0n || Date.now() > deadline) break
+        await new Promise(resolve => setTimeout(resolve, 200))
+      }
+    }
+    const inStream = input.redisUrl ? await streamIds(input.redisUrl) : null
     await snapshot(true)
     // One instant for every "live hold" below (the service compares held_until with its clock the same way).
     const now = Date.now()
@@ -145,6 +158,22 @@ export async function checkInvariants (input: InvariantInput): Promise<Check[]> 
     const rf = input.refunds
     add('no refund lost, none made up', BigInt(rf.acknowledged) <= refundRows && refundRows <= BigInt(rf.sent),
       `${rf.acknowledged} refunds answered 200 ≤ ${refundRows} REFUND rows ≤ ${rf.sent} refund requests sent`)
+
+    // Every change wrote its event in its own transaction: one per payment, refund, charge and hold.
+    const events = async (type: string): Promise<bigint> => one(q, `SELECT COUNT(*) AS v FROM outbox WHERE type = '${type}'`)
+    const pairs: Array<[string, bigint, bigint, string]> = [
+      ['payment.confirmed', await events('payment.confirmed'), payments, 'payments'],
+      ['reservation.refunded', await events('reservation.refunded'), refunded, 'refunded orders'],
+      ['points.charged', await events('points.charged'), await one(q, `SELECT COUNT(*) AS v FROM point_history WHERE type = 'CHARGE'`), 'CHARGE rows'],
+      ['reservation.held', await events('reservation.held'), orders, 'orders']
+    ]
+    add('every change has its event in the outbox, once', pairs.every(([, e, c]) => e === c), pairs.map(([t, e, c, what]) => `${e} ${t} for ${c} ${what}`).join('; '))
+    if (inStream) {
+      const ids = (await q('SELECT id FROM outbox')).map(r => String(r.id))
+      const missing = ids.filter(id => !inStream.has(id)).length
+      add('every outbox event reached the stream', undelivered === 0n && missing === 0,
+        `${ids.length} outbox events, ${undelivered} still undelivered after waiting, ${missing} not in the stream ${EVENTS_STREAM} (${inStream.size} distinct ids there)`)
+    }
 
     // The admin API must agree with the tables it reads: seats sold, revenue net of refunds, refunds.
     for (const id of input.concertIds) {

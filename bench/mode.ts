@@ -18,9 +18,10 @@ import { summarizeProfile, type ProfileSummary } from './lib/profile.js'
 import { round } from './lib/stats.js'
 import { startSite, type Mode, type Site } from './lib/service.js'
 import type { LoadRunner } from './load/run-load.js'
-import type { Profile } from './options.js'
+import type { Part, Profile } from './options.js'
 import { Fixtures, SCENARIOS } from './scenarios/endpoints.js'
 import { pacingLabel, runRush, type RushResult } from './scenarios/rush.js'
+import { letRelayGo } from './scenarios/outbox.js'
 import { calibrateJourney, runArena, sizeQueue, type ArenaResult, type QueueSizing } from './scenarios/arena.js'
 import { isSuccess, runScenarios, type EndpointResult } from './scenarios/scenario.js'
 
@@ -68,6 +69,7 @@ export interface ModeOptions {
   entry: string[]
   cpuProfile: boolean
   keep: boolean
+  parts: Set<Part>
   load: LoadRunner
   log: (line: string) => void
 }
@@ -148,7 +150,8 @@ export async function runMode (mode: Mode, profile: Profile, ceilings: Ceiling[]
       const redis = redisUrl ? new Redis(redisUrl, { maxRetriesPerRequest: 1 }) : null
       try {
         // The same rush twice, each on a concert of its own: waiting users following refreshAfterMs, then polling at a fixed interval.
-        for (const pacing of [{ kind: 'paced' } as const, { kind: 'fixed', everyMs: profile.rushFixedPollMs } as const]) {
+        const pacings = o.parts.has('rush') ? [{ kind: 'paced' } as const, { kind: 'fixed', everyMs: profile.rushFixedPollMs } as const] : []
+        for (const pacing of pacings) {
           const rushConcert = await createConcert(client, admin, { title: `bench rush, ${pacingLabel(pacing)}`, shows: profile.rushShows, seats: profile.rushSeatsPerShow, price: 143_000, firstDay: 10 + 5 * report.rushes.length })
           concertIds.push(rushConcert.id)
           o.log(`${mode.name}: rush, polling ${pacingLabel(pacing)} — ${profile.rushUsers.toLocaleString('en-US')} users, ${profile.rushShows} dates × ${profile.rushSeatsPerShow} seats, ${profile.rushConcurrency} requests in flight at most (driver: node:http in the bench process)`)
@@ -196,18 +199,21 @@ export async function runMode (mode: Mode, profile: Profile, ceilings: Ceiling[]
       const fixtures = new Fixtures()
       const { results, failures } = await runScenarios({
         load: o.load, ports: site.ports, pids, client, secret, bearer, adminBearer: admin, userPrefix: `${run}-e`, production: mode.redis,
+        databaseUrl, redisUrl, cpuWindow: () => { const w = cpuWindow(pids); return () => w().totalMs },
         durationSec: profile.durationSec, warmupSec: profile.warmupSec, pollUsers: profile.pollUsers, admittedUsers: profile.rushMaxActive,
         maxHolds: profile.maxHolds, minPayItems: profile.minPayItems, bigShowSeats: profile.bigShowSeats,
         redisMemoryBytes: redisUrl ? () => redisUsedMemory(redisUrl) : undefined,
         budget: share => Math.max(1000, Math.ceil(hello * share * (profile.durationSec + profile.warmupSec))),
         log: o.log
-      }, SCENARIOS, fixtures)
+      }, o.parts.has('endpoints') ? SCENARIOS : [], fixtures)
       report.endpoints.push(...results.map(e => withRatios(mode, ceilings, e)))
+      // Whatever happened to the held-off pay run, the relay is let go (a no-op unless the bench holds its lease).
+      if (mysql) await letRelayGo(databaseUrl)
       if (failures.length > 0) report.error = `scenarios failed: ${failures.join('; ')}`
       concertIds.push(...fixtures.concertIds)
       acknowledge(fixtures.pays)
 
-      if (profile.arena.fans > 0) {
+      if (profile.arena.fans > 0 && o.parts.has('arena')) {
         // The arena needs its own QUEUE_MAX_ACTIVE: measured, then the instances restarted with it on the same stores.
         const cal = await calibrateJourney({ client, adminBearer: admin, bearer, userPrefix: `${run}-`, log: o.log })
         concertIds.push(cal.concertId)
@@ -254,6 +260,7 @@ export async function runMode (mode: Mode, profile: Profile, ceilings: Ceiling[]
         concertIds,
         pays,
         refunds: fixtures.refunds,
+        redisUrl,
         admission
       })
       report.memory = site.procs.map((p, i) => ({ instance: i + 1, pid: p.pid, ...(memoryOf(p.pid) ?? { rssMiB: 0, peakMiB: 0 }) }))

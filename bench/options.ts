@@ -70,6 +70,7 @@ export const HELP = `Usage: npm run bench [-- options]     (npm run bench:full f
   --arena-fans N         fans of the arena rush (quick 10,000; full 100,000; 0: no arena)
   --arena-sections N     sections of 20 rows × 25 seats in the arena show (quick 4; full 30)
   --arena-max-active N   the arena's QUEUE_MAX_ACTIVE (default: sized from the mode's measured capacity)
+  --only a,b             parts of each mode to run: rush, endpoints, arena (default: all; invariants always)
   --codes                label every reply by status and problem code, reads too (costs the generator a little)
   --out FILE             also write the JSON here
   --profile              run the service with --cpu-prof and print where its CPU time went
@@ -78,6 +79,9 @@ export const HELP = `Usage: npm run bench [-- options]     (npm run bench:full f
 Results: bench/results/latest.{json,md}; an unchanged profile also writes bench/results/<quick|full>.{json,md}.
 Env: BENCH_MYSQL_URL (mysql://root@127.0.0.1:3306), BENCH_REDIS_URL (redis://127.0.0.1:6379/14, flushed!),
      BENCH_SERVICE_ENTRY (a file to run instead of dist/src/main.js), BENCH_WRK (wrk's path)`
+
+export const PARTS = ['rush', 'endpoints', 'arena'] as const
+export type Part = typeof PARTS[number]
 
 export interface Options {
   profile: Profile
@@ -88,6 +92,8 @@ export interface Options {
   codes: boolean
   out: string | null
   cpuProfile: boolean
+  /** The parts of each mode that run. */
+  parts: Set<Part>
   strict: boolean
   keep: boolean
 }
@@ -108,6 +114,7 @@ export function parseOptions (argv = process.argv.slice(2)): Options | 'help' {
       'arena-fans': { type: 'string' },
       'arena-sections': { type: 'string' },
       'arena-max-active': { type: 'string' },
+      only: { type: 'string' },
       codes: { type: 'boolean', default: false },
       out: { type: 'string' },
       profile: { type: 'boolean', default: false },
@@ -148,6 +155,11 @@ export function parseOptions (argv = process.argv.slice(2)): Options | 'help' {
   })
   const base = PROFILES[profile.name]
   const changed = (k: keyof Profile): boolean => k === 'arena' ? JSON.stringify(base.arena) !== JSON.stringify(profile.arena) : base[k] !== profile[k]
-  const customized = values.modes !== undefined || values.generator !== 'auto' || values.codes || (Object.keys(base) as Array<keyof Profile>).some(changed)
-  return { profile, customized, modes, generator: values.generator as GeneratorChoice, codes: values.codes, out: values.out ?? null, cpuProfile: values.profile, strict: values.strict, keep: values.keep }
+  const parts = new Set<Part>()
+  for (const x of values.only?.split(',').map(v => v.trim()) ?? PARTS) {
+    if (!(PARTS as readonly string[]).includes(x)) throw new Error(`unknown part "${x}" for --only (known: ${PARTS.join(', ')})`)
+    parts.add(x as Part)
+  }
+  const customized = values.only !== undefined || values.modes !== undefined || values.generator !== 'auto' || values.codes || (Object.keys(base) as Array<keyof Profile>).some(changed)
+  return { profile, customized, modes, generator: values.generator as GeneratorChoice, codes: values.codes, out: values.out ?? null, cpuProfile: values.profile, parts, strict: values.strict, keep: values.keep }
 }

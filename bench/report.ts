@@ -88,8 +88,10 @@ function modeSection (m: ModeReport, profile: Profile, connections: number): str
     e.ceiling ? `${e.ceilingKind}×${e.ceiling.instances} ${num(e.ceiling.rps)}` : '–', pct(e.ratioToCeiling), pct(e.ratioToHello),
     e.memory.map(x => x.rssMiB.toFixed(0)).join(' + ')
   ])))
-  const extra = m.endpoints.flatMap(e => Object.entries(e.figures).map(([k, v]) => `${e.endpoint}: ${k} ${num(v)}`))
-  if (extra.length) out.push('', `${extra.join('; ')} (growth over the run ÷ requests sent; the resident set also holds garbage not yet collected: an upper bound).`)
+  for (const e of m.endpoints.filter(x => Object.keys(x.figures).length > 0)) {
+    out.push('', `${e.endpoint}: ${Object.entries(e.figures).map(([k, v]) => `${k} ${figure(v)}`).join('; ')}.`)
+  }
+  if (m.endpoints.some(e => Object.keys(e.figures).some(k => k.includes('RSS')))) out.push('', 'Memory growth is over the run ÷ requests sent; the resident set also holds garbage not yet collected: an upper bound.')
   if (m.memory.length) out.push('', `Peak RSS (VmHWM) of the service: ${m.memory.map(x => `instance ${x.instance} ${x.peakMiB.toFixed(0)} MiB`).join(', ')}.`)
   for (const { result: r, cpu } of m.rushes) {
     out.push('', `### Rush, polling ${pacingLabel(r.pacing)}: ${num(r.users)} users, ${r.seats} seats, QUEUE_MAX_ACTIVE ${r.maxActive}, ≤ ${r.concurrency} in flight`, '')
@@ -120,6 +122,9 @@ function modeSection (m: ModeReport, profile: Profile, connections: number): str
   return out
 }
 
+/** A scenario's own figure: whole numbers as such, fractions with three significant digits. */
+const figure = (v: number): string => Number.isInteger(v) ? num(v) : Math.abs(v) >= 100 ? num(v) : v.toPrecision(3)
+
 function arenaSection (a: ArenaResult, cpu: ModeReport['arenaCpu']): string[] {
   const out: string[] = ['', `### Arena rush: ${num(a.fans)} fans, ${num(a.seats)} seats in ${a.sections} sections, QUEUE_MAX_ACTIVE ${a.maxActive}`, '']
   out.push(`${a.sizing.how}.`, '')
@@ -127,7 +132,7 @@ function arenaSection (a: ArenaResult, cpu: ModeReport['arenaCpu']): string[] {
     `all ${num(a.joined)} joins answered after ${(a.allJoinedMs / 1000).toFixed(2)} s; over in ${(a.totalMs / 1000).toFixed(2)} s. ` +
     `${num(a.tickets)} tickets in ${num(a.orders)} orders: **${num(a.ticketsPerSec)} tickets/s** (median second ${num(a.ticketsPerSecMedian)}); admitted ${num(a.admitted)} (${a.admissionsPerSec}/s); ` +
     `${num(a.requests)} requests, **${a.requestsPerTicket ?? '–'} per ticket**; ${num(a.polls)} polls, ${a.pollsPerAdmitted ?? '–'} per admitted fan; ` +
-    `service CPU ${cpuMs(cpu?.msPerRequest)} ms per request, ${cpuMs(cpu?.msPerTicket)} ms per ticket; the ${a.generator.processes} fan processes used ${num(a.generator.cpuMs)} CPU ms (${cpuMs(a.generator.msPerRequest)} ms per request); ` +
+    `service CPU ${cpuMs(cpu?.msPerRequest)} ms per request, ${cpuMs(cpu?.msPerTicket)} ms per ticket; the ${a.generator.processes} fan processes used ${num(a.generator.cpuMs)} CPU ms (${cpuMs(a.generator.msPerRequest)} ms per request, ${pct(a.totalMs > 0 ? a.generator.cpuMs / a.totalMs : null)} of one core over the rush); ` +
     `max sampled ACTIVE ${a.activeSamples.max} (${a.activeSamples.count} samples).`, '')
   out.push(`Waiting-room memory at the fullest sampled moment (${num(a.memory.fansInRoom)} fans in the room): service RSS growth ${a.memory.serviceRssBytesPerFan === null ? '–' : `${num(a.memory.serviceRssBytesPerFan)} B`} per fan` +
     `${a.memory.redisBytesPerFan === null ? '' : `, Redis used_memory growth ${num(a.memory.redisBytesPerFan)} B per fan`}.`, '')

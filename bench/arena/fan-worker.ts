@@ -287,7 +287,7 @@ function main (): void {
     if (m.type === 'start') {
       cpuAtStart = process.cpuUsage()
       startAt = performance.now() + (m.startAt - Date.now())
-      ticker = setInterval(tick, 5)
+      ticker = setInterval(tick, 10)
       reporter = setInterval(progress, 500)
     } else if (m.type === 'soldout') soldOut = true
     else void end()

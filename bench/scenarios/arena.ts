@@ -178,7 +178,9 @@ export async function runArena (o: ArenaRunOptions): Promise<{ result: ArenaResu
       bestShare: s.bestShare, sectionShare: s.sectionShare, noSingleSeatGaps: s.noSingleSeatGaps, activeTtlMs: o.activeTtlMs,
       out: join(o.tmp, `arena-${concert.id}-${w}.json`)
     }
-    const child = spawn(process.execPath, ['--import', 'tsx', join(o.root, 'bench/arena/fan-worker.ts'), JSON.stringify(input)], { cwd: o.root, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] })
+    // BENCH_ARENA_CPU_PROF=<dir>: profile the fan processes themselves (is the generator cheap enough?).
+    const prof = process.env.BENCH_ARENA_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_ARENA_CPU_PROF}`] : []
+    const child = spawn(process.execPath, [...prof, '--import', 'tsx', join(o.root, 'bench/arena/fan-worker.ts'), JSON.stringify(input)], { cwd: o.root, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] })
     let stderr = ''
     child.stderr?.on('data', (c: Buffer) => { stderr += c.toString() })
     children.push(child)

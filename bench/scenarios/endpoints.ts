@@ -8,6 +8,7 @@ import { memoryOf } from '../lib/procfs.js'
 import { signBearer } from '../lib/jwt.js'
 import type { LoadRequest, LoadResult } from '../load/run-load.js'
 import { BIG_ROWS_PER_SECTION, PRICE, holdRequests, laneOf, prepareToPay, prepareToRefund, queueHeaders, type BigShow, type Fixtures, type HoldKind, type PayLane } from './fixtures.js'
+import { drainBacklog, holdRelayOff, undelivered } from './outbox.js'
 import type { Plan, PlannedScenario, Scenario, ScenarioContext } from './scenario.js'
 
 export { Fixtures } from './fixtures.js'
@@ -61,7 +62,7 @@ async function payPlan (ctx: ScenarioContext, f: Fixtures, lane: PayLane): Promi
     requests: held.map((h, n) => ({ method: 'POST', path: `/reservations/${h.id}/pay`, headers: { authorization: ctx.bearer(h.userId), 'idempotency-key': `${ctx.userPrefix}y${lane}${n}` } })),
     once: true, codes: true, capture: 200, warmupSec: 0,
     note: `pays the holds above (${held.length} held, ${lane === 'one' ? 'one seat' : 'four seats'} each), with a fresh Idempotency-Key`,
-    after: (r: LoadResult) => { f.pays.acknowledged += r.captured.length; f.pays.sent += r.sent; f.payRps[lane] = r.rps; f.keepPaid(lane, r.captured) }
+    after: (r: LoadResult) => { f.pays.acknowledged += r.captured.length; f.pays.sent += r.sent; f.payRps[lane] = r.rps; f.payCpu[lane] = r.cpu.msPerRequest; f.keepPaid(lane, r.captured) }
   }
 }
 
@@ -199,12 +200,45 @@ export const SCENARIOS: Array<Scenario<Fixtures>> = [
     plan: (ctx, f) => payPlan(ctx, f, 'four')
   },
   {
+    // The outbox's cost per payment (issue 13): the same 1-seat payments with every relay idle, then its backlog drained.
+    name: 'pay, relay held off',
+    route: 'POST /reservations/{id}/pay (outbox relay idle)',
+    matching: WRITE,
+    only: 'production',
+    plan: async (ctx, f) => {
+      const plan = await payPlan(ctx, f, 'relay')
+      await holdRelayOff(ctx.databaseUrl)
+      // Any relay round already running ends (fenced) within a tick or two.
+      await new Promise(resolve => setTimeout(resolve, 600))
+      const pending = await undelivered(ctx.databaseUrl)
+      return {
+        ...plan,
+        note: `${plan.note}, while the bench holds the relay's lease (${pending} events undelivered before); then the relay is let go on the backlog`,
+        after: async (r) => {
+          await plan.after?.(r)
+          const d = await drainBacklog({ databaseUrl: ctx.databaseUrl, redisUrl: ctx.redisUrl!, cpuWindow: ctx.cpuWindow })
+          const running = f.payCpu.one
+          const idle = r.cpu.msPerRequest
+          return {
+            'CPU ms per pay, relay running (pay above)': running ?? 0,
+            'outbox relay CPU ms per pay (running − held off)': running !== null && idle !== null ? Math.round((running - idle) * 10_000) / 10_000 : 0,
+            'backlog events': d.backlog,
+            'relay drain: events/s': d.eventsPerSec ?? 0,
+            'relay drain: service CPU ms per event': d.cpuMsPerEvent ?? 0,
+            'relay drain: ms until none undelivered': d.ms,
+            'stream entries added': d.streamGrowth
+          }
+        }
+      }
+    }
+  },
+  {
     name: 'refund',
     route: 'POST /reservations/{id}/refund',
     matching: WRITE,
     plan: async (ctx, f) => {
       // A refund costs about what a payment does: prepare for the pay runs' rate.
-      await prepareToRefund(ctx, f, Math.max(f.payRps.one, f.payRps.four))
+      await prepareToRefund(ctx, f, Math.max(f.payRps.one, f.payRps.four, f.payRps.relay))
       return {
         requests: f.paid.map((h, n) => ({ method: 'POST', path: `/reservations/${h.id}/refund`, headers: { authorization: ctx.bearer(h.userId), 'idempotency-key': `${ctx.userPrefix}f${n}` } })),
         once: true, codes: true, capture: 200, warmupSec: 0,

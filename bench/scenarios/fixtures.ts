@@ -17,8 +17,11 @@ export const BIG_ROWS_PER_SECTION = 20
  * four picked seats (`seatNos`), four best-available seats (`quantity`).
  */
 export type HoldKind = 'one' | 'four' | 'best'
-/** Which pay run pays a hold: 1-seat orders, or 4-seat ones (picked and best available alike). */
-export type PayLane = 'one' | 'four'
+/**
+ * Which pay run pays a hold: 1-seat orders, 4-seat ones (picked and best available alike), or the 1-seat orders
+ * paid while the outbox relay is held off (the outbox's cost per payment).
+ */
+export type PayLane = 'one' | 'four' | 'relay'
 export const laneOf = (k: HoldKind): PayLane => k === 'one' ? 'one' : 'four'
 
 export interface Held { id: string, userId: string, price: number, seats: number, seat: string }
@@ -32,10 +35,12 @@ export class Fixtures {
   private readonly bookings = new Map<HoldKind, Promise<Booking>>()
   private bigShow: Promise<BigShow> | null = null
   /** Holds made by the hold scenarios (and topped up for the pay scenarios), by the pay run that pays them. */
-  readonly held: Record<PayLane, Held[]> = { one: [], four: [] }
+  readonly held: Record<PayLane, Held[]> = { one: [], four: [], relay: [] }
   /** Each hold run's rate: its pay run is given holds for twice that over its time. */
-  readonly holdRps: Record<PayLane, number> = { one: 0, four: 0 }
-  readonly payRps: Record<PayLane, number> = { one: 0, four: 0 }
+  readonly holdRps: Record<PayLane, number> = { one: 0, four: 0, relay: 0 }
+  readonly payRps: Record<PayLane, number> = { one: 0, four: 0, relay: 0 }
+  /** Each pay run's service CPU ms per payment. */
+  readonly payCpu: Record<PayLane, number | null> = { one: null, four: null, relay: null }
   /** Orders the pay runs paid (answered 200): what the refund run gives back. */
   readonly paid: Held[] = []
   /** Answered 200, and requests sent at all: for the invariant checks. */
@@ -133,13 +138,16 @@ export function holdRequests (ctx: ScenarioContext, b: Booking): LoadRequest[] {
 
 /** The pay run needs enough holds to last, and every holder the points to pay: both made here, unmeasured. */
 export async function prepareToPay (ctx: ScenarioContext, f: Fixtures, lane: PayLane): Promise<void> {
-  // Top-ups are picked holds (their seats are known, so none is asked for twice): one seat, or four.
-  const b = await f.booking(ctx, lane)
+  // Top-ups are picked holds (their seats are known, so none is asked for twice): one seat, or four. The
+  // relay lane has no hold run of its own: it takes 1-seat holds the other lanes did not.
+  const kind: HoldKind = lane === 'four' ? 'four' : 'one'
+  const b = await f.booking(ctx, kind)
   const all = holdRequests(ctx, b)
   const held = f.held[lane]
-  const wanted = Math.min(all.length, Math.max(ctx.minPayItems, Math.ceil(2 * f.holdRps[lane] * ctx.durationSec)))
+  const rate = lane === 'relay' ? f.payRps.one : f.holdRps[lane]
+  const wanted = Math.min(all.length, Math.max(ctx.minPayItems, Math.ceil(2 * rate * ctx.durationSec)))
   if (held.length < wanted) {
-    const taken = new Set(held.map(h => h.seat))
+    const taken = new Set((kind === 'one' ? [...f.held.one, ...f.held.relay] : held).map(h => h.seat))
     const seatOf = (r: LoadRequest): string => { const x = JSON.parse(r.body ?? '{}') as { date: string, seatNo?: number, seatNos?: number[] }; return `${x.date}#${x.seatNo ?? x.seatNos?.[0]}` }
     // From the end: the hold run sent its requests from the start of each slice.
     const more = all.filter(r => !taken.has(seatOf(r))).slice(-(wanted - held.length))
@@ -169,7 +177,7 @@ export async function prepareToRefund (ctx: ScenarioContext, f: Fixtures, rps: n
   const wanted = Math.max(200, Math.ceil(2 * rps * ctx.durationSec))
   if (f.paid.length >= wanted) return
   const paid = new Set(f.paid.map(h => h.id))
-  const lanes: PayLane[] = ['one', 'four']
+  const lanes: PayLane[] = ['one', 'four', 'relay']
   const left = lanes.map(lane => f.held[lane].filter(h => !paid.has(h.id)).reverse())
   const more: Array<{ lane: PayLane, h: Held }> = []
   for (let i = 0; more.length < wanted - f.paid.length && left.some(l => i < l.length); i++) {

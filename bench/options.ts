@@ -59,7 +59,7 @@ const PROFILES: Record<Profile['name'], Profile> = {
 
 export const HELP = `Usage: npm run bench [-- options]     (npm run bench:full for the full profile)
 
-  --full                 full profile: 8 s per endpoint, 10,000-user rush (default: quick, about two minutes)
+  --full                 full profile: 8 s per endpoint, 10,000-user rushes, the 100,000-fan arena (default: quick)
   --modes a,b            modes to run: ${MODES.map(m => m.name).join(', ')} (default: all)
   --generator G          auto (default: wrk when installed, else autocannon), wrk, or autocannon
   --users N              rush users (quick 2,000; full 10,000)

@@ -289,8 +289,12 @@ function main (): void {
       startAt = performance.now() + (m.startAt - Date.now())
       ticker = setInterval(tick, 10)
       reporter = setInterval(progress, 500)
-    } else if (m.type === 'soldout') soldOut = true
-    else void end()
+    } else if (m.type === 'soldout') {
+      // The site's notice: every waiting fan closes the tab now (no request); those mid-poll do on the reply.
+      soldOut = true
+      for (let k = 0; k < n; k++) if (state[k] === St.Waiting) finish(k, 'left at the sold-out notice')
+      wheel.clear()
+    } else void end()
   })
   process.on('disconnect', () => process.exit(0))
   process.send?.({ type: 'ready' })

@@ -74,23 +74,26 @@ export interface QueueSizing { maxActive: number, ordersPerSec: number | null, j
  * its endpoint run measured at saturation: 1 / Σ (requests of that kind per order ÷ their req/s).
  */
 export function sizeQueue (endpoints: EndpointResult[], spec: ArenaSpec, journeyMs: number, fallback: number): QueueSizing {
-  // A rate from too few replies (a pass shorter than the requests' latency) says nothing: the default is used then.
-  const rate = (name: string): number | null => endpoints.find(e => e.endpoint === name && e.rps > 0 && !e.fewReplies)?.rps ?? null
+  const found = (name: string): EndpointResult | undefined => endpoints.find(e => e.endpoint === name && e.rps > 0)
+  const rate = (name: string): number | null => found(name)?.rps ?? null
   const picked = 1 - spec.bestShare
   const perOrder: Array<[string, number]> = [['sections summary', 1], ['section map', picked], ['hold 4 seats', picked], ['hold best 4', spec.bestShare], ['charge', 1], ['pay 4 seats', 1]]
   const slotMs = journeyMs + LEARN_MS
   const rates = perOrder.map(([name, n]) => ({ name, n, rps: rate(name) }))
   if (rates.some(r => r.rps === null)) {
-    return { maxActive: fallback, ordersPerSec: null, journeyMs, slotMs, how: `QUEUE_MAX_ACTIVE = ${fallback} (the default: ${rates.filter(r => r.rps === null).map(r => r.name).join(', ')} not measured in this mode, or from too few replies)` }
+    return { maxActive: fallback, ordersPerSec: null, journeyMs, slotMs, how: `QUEUE_MAX_ACTIVE = ${fallback} (the default: ${rates.filter(r => r.rps === null).map(r => r.name).join(', ')} not measured in this mode)` }
   }
   const secondsPerOrder = rates.reduce((a, r) => a + r.n / r.rps!, 0)
   const ordersPerSec = 1 / secondsPerOrder
   const maxActive = Math.min(5000, Math.max(10, Math.ceil(ordersPerSec * slotMs / 1000)))
   const terms = rates.map(r => `${r.n}/${Math.round(r.rps!)}`).join(' + ')
+  // A rate from few replies (a pass not much longer than its requests' latency) is rough: say which.
+  const rough = rates.filter(r => found(r.name)?.fewReplies).map(r => r.name)
   return {
     maxActive, ordersPerSec: round(ordersPerSec, 1), journeyMs, slotMs,
     how: `QUEUE_MAX_ACTIVE = ⌈orders/s × slot time⌉ = ⌈${round(ordersPerSec, 1)} × ${round(slotMs / 1000, 3)} s⌉ = ${maxActive}, ` +
-      `where orders/s = 1 / (${terms}) from this mode's ${rates.map(r => r.name).join(', ')} req/s, and slot time = ${journeyMs} ms (median whole order on an idle service) + ${LEARN_MS} ms (mean wait to learn of the admission)`
+      `where orders/s = 1 / (${terms}) from this mode's ${rates.map(r => r.name).join(', ')} req/s, and slot time = ${journeyMs} ms (median whole order on an idle service) + ${LEARN_MS} ms (mean wait to learn of the admission)` +
+      (rough.length ? `; rough: ${rough.join(', ')} from few replies` : '')
   }
 }
 

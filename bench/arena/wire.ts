@@ -142,8 +142,9 @@ function dechunk (buf: Buffer, start: number): { body: Buffer, end: number } | n
 }
 
 /**
- * Up to `size` sockets to one port; requests beyond them wait in two FIFO queues, `urgent` first (a waiting
- * fan's heartbeat must not queue behind a storm of new joins in the generator, which a server would not do).
+ * Up to `size` sockets to one port; requests beyond them wait in two FIFO queues served in turn, `urgent` first:
+ * a waiting fan's heartbeat does not queue behind a whole storm of new joins in the generator, nor do the joins
+ * starve behind an endless stream of heartbeats (a server would see both).
  */
 export class WirePool {
   readonly host: string
@@ -155,6 +156,7 @@ export class WirePool {
   private heads = { urgent: 0, normal: 0 }
   private readonly size: number
   private closed = false
+  private urgentTurn = false
 
   constructor (port: number, size: number, host = '127.0.0.1') {
     this.host = host
@@ -181,9 +183,10 @@ export class WirePool {
     return c
   }
 
-  /** A socket is free again: it takes the next waiting request, or waits idle. */
+  /** A socket is free again: it takes the next waiting request (the queues in turn), or waits idle. */
   release (c: Conn): void {
-    const next = this.take('urgent') ?? this.take('normal')
+    this.urgentTurn = !this.urgentTurn
+    const next = this.urgentTurn ? this.take('urgent') ?? this.take('normal') : this.take('normal') ?? this.take('urgent')
     if (next) c.send(next)
     else this.idle.push(c)
   }

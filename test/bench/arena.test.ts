@@ -87,12 +87,12 @@ describe('the fan processes\' HTTP client', () => {
     pool.close()
   })
 
-  it('sends urgent requests before the others that wait for a socket', async () => {
+  it('serves urgent requests and the others that wait for a socket in turn, urgent first, so neither starves', async () => {
     const pool = new WirePool(port, 1)
     order.length = 0
-    const all = [pool.request(get('/busy')), pool.request(get('/join1')), pool.request(get('/join2')), pool.request(get('/poll'), true)]
+    const all = [pool.request(get('/busy')), pool.request(get('/join1')), pool.request(get('/join2')), pool.request(get('/join3')), pool.request(get('/poll1'), true), pool.request(get('/poll2'), true)]
     await Promise.all(all)
-    expect(order).toEqual(['/busy', '/poll', '/join1', '/join2'])
+    expect(order).toEqual(['/busy', '/poll1', '/join1', '/poll2', '/join2', '/join3'])
     pool.close()
   })
 

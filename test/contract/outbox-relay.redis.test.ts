@@ -181,8 +181,9 @@ describe.each(combos)('Outbox relay on $sql + $redis', ({ sql, redis: redisBacke
 
   it('without a stream (embedded) prunes every event older than the retention period but the newest', async () => {
     const deps = await relayDeps('a')
-    const clock = createManualClock(Date.now())
     await commit(event(1), event(2), event(3))
+    // The clock starts after the events' occurredAt (Date.now() at commit), so each is older than the period.
+    const clock = createManualClock(Date.now())
     clock.advance(7 * DAY + 1)
     expect(await pruneEvents({ relay: deps.relay, clock, retentionMs: 7 * DAY }, { withStream: false })).toBe(2)
     expect(await unpublished()).toBe(1)

@@ -75,15 +75,16 @@ describe('the app on a phone and on a desktop', () => {
     expect(help).toContain('Tap a seat')
     expect(help).not.toContain('arrow keys')
 
-    // A row is wider than the phone: the map pans inside its own box; zooming out shows a whole row.
+    // A row is wider than the phone: the map pans inside its own box; zooming out all the way shows a whole row.
     const scroller = page.getByTestId('seat-scroll')
     const overflowOf = () => scroller.evaluate(el => el.scrollWidth - el.clientWidth)
     expect(await overflowOf()).toBeGreaterThan(0)
-    await page.getByRole('button', { name: 'Smaller seats' }).tap()
-    await page.getByRole('button', { name: 'Smaller seats' }).tap()
+    const smaller = page.getByRole('button', { name: 'Smaller seats' })
+    let steps = 0
+    while (!await smaller.isDisabled()) { await smaller.tap(); steps++ }
+    expect(steps).toBeGreaterThanOrEqual(1)
     expect(await overflowOf()).toBeLessThanOrEqual(0)
-    await page.getByRole('button', { name: 'Larger seats' }).tap()
-    await page.getByRole('button', { name: 'Larger seats' }).tap()
+    for (let i = 0; i < steps; i++) await page.getByRole('button', { name: 'Larger seats' }).tap()
     expect((await seatSizes(page))[0].width).toBeGreaterThanOrEqual(44)
 
     // Tapping a seat: its Hold button is in reach at the bottom of the screen without scrolling.

@@ -93,11 +93,12 @@ describe('the seat map updates live', () => {
     await holdSeat(bob.page, 11)
 
     await carol.page.getByRole('button', { name: 'Hold seat 11' }).click()
-    const alert = carol.page.getByRole('alert').filter({ hasText: 'someone just took that seat' })
+    const alert = carol.page.getByRole('alert').filter({ hasText: 'someone just took seat 11 (marked on the map)' })
     await alert.waitFor()
     expect(await alert.getAttribute('data-code')).toBe('SEAT_UNAVAILABLE')
     expect(await alert.innerText()).not.toContain('{')
     expect(await seat(carol.page, 11).getAttribute('data-status')).toBe('HELD')
+    expect(await seat(carol.page, 11).getAttribute('data-flag')).toBe('taken')
     expect(carol.errors).toEqual([])
     await carol.context.close()
   })
@@ -120,17 +121,27 @@ describe('the seat map updates live', () => {
 
   it('shows a sold-out date opened by link as sold out, with nothing to pick and other dates offered', async () => {
     const api = apiOf(server.url)
-    const gone = await api.createConcert('Gone Tonight', 2)
+    // One date of two is sold out: the waiting room lets the fan in (the concert still sells), the map says so.
+    const gone = await api.createConcert('Gone Tonight', 2, { daysAhead: [10, 11] })
     await api.buy('buyer-2', gone, [1, 2])
     const { page } = bob
     await page.goto(`${server.url}/#/queue/${gone.concertId}/${gone.date}`)
     await page.getByRole('heading', { level: 1, name: 'Choose a seat' }).waitFor()
     await page.getByTestId('selection').getByText('This date is sold out.').waitFor()
-    expect(await page.getByText('Select an available seat on the map.').count()).toBe(0)
+    expect(await page.getByText(/^Select (an|up to \d+) available seat/).count()).toBe(0)
     expect(await page.getByRole('button', { name: /^Hold seat/ }).isVisible()).toBe(false)
     await page.getByRole('link', { name: 'See other dates' }).waitFor()
     expect(await page.getByTestId('seat-summary').innerText()).toBe('0 available · 0 held · 2 sold')
     await screenshot(page, 'sold-out')
+
+    // Every date sold out: the waiting room is closed (409 SOLD_OUT) and says why, with no place taken.
+    await api.buy('buyer-2', { concertId: gone.concertId, date: gone.dates[1] }, [1, 2])
+    await page.goto(`${server.url}/#/queue/${gone.concertId}/${gone.dates[1]}`)
+    const closed = page.getByTestId('queue-sold-out')
+    await closed.getByText(/^This concert is sold out, so the waiting room is closed\./).waitFor()
+    await closed.getByRole('link', { name: 'See other concerts' }).waitFor()
+    expect(await page.getByRole('heading', { level: 1 }).innerText()).toBe('Waiting room')
+    expect(await page.locator('button[data-seat-no]').count()).toBe(0)
     expect(bob.errors).toEqual([])
   })
 

@@ -7,14 +7,22 @@ export type ReservationStatus = 'HELD' | 'CONFIRMED' | 'CANCELLED' | 'EXPIRED' |
 export type QueueStatus = 'WAITING' | 'ACTIVE' | 'PREQUEUE' | 'SOLD_OUT'
 
 // Fields marked optional are in docs/API.md but not sent by every server version yet: the app works without them.
-export interface Concert { id: string, title: string, venue: string, dates: string[] }
+export interface Concert { id: string, title: string, venue: string, dates: string[], salesOpenAt?: string | null }
 export interface ShowDate { concertId: string, concertTitle: string, date: string, startsAt: string, totalSeats: number, availableSeats: number }
 export interface QueueTicket {
-  token: string, concertId: string, status: QueueStatus, position: number, estimatedWaitSeconds: number, activeUntil: string | null
+  token: string, concertId: string, status: QueueStatus, position: number | null, estimatedWaitSeconds: number, activeUntil: string | null
   tokenId?: string, refreshAfterMs?: number | null, estimatedWaitRange?: { p50: number, p90: number } | null, soldOutLikely?: boolean
+  drawKey?: string | null
 }
+/** A concert's opening draw: the commitment from the start; the seed and the sorted keys once it ran. */
+export interface Draw { drawCommitment: string, seed: string | null, drawnAt: string | null, entries: string[] | null }
 export interface Seat { seatNo: number, grade: string, price: number, status: SeatStatus, section?: string, row?: string }
 export interface SeatMap { concertId: string, date: string, seats: Seat[], version?: number }
+export interface SectionSummary { section: string, grades: string[], priceMin: number, priceMax: number, totalSeats: number, availableSeats: number }
+export interface SectionList { concertId: string, date: string, version: number, sections: SectionSummary[] }
+/** What a hold asks for: these seats, or the best `quantity` side by side (within a section or grade). */
+export type HoldRequest = { seatNos: number[] } | { quantity: number, section?: string, grade?: string }
+export interface Refund { reservationId: string, amount: number, balance: number, status: 'REFUNDED', refundedAt: string }
 export interface SeatEvent { seatNo: number, status: SeatStatus, section?: string, version?: number }
 export interface ReservedSeat { seatNo: number, section?: string, row?: string, grade: string, price: number }
 export interface Reservation {
@@ -67,10 +75,12 @@ function learnSkew (response: Response): void {
 
 interface RequestOptions {
   body?: unknown
+  headers?: Record<string, string>
   auth?: boolean
   queueToken?: string
   idempotencyKey?: string
   signal?: AbortSignal
+  onResponse?: (response: Response) => void
 }
 
 /** The headers every call sends: JSON, the bearer (unless auth is false) and a queue token when given. */
@@ -86,6 +96,7 @@ async function request<T> (method: string, path: string, options: RequestOptions
   const headers = apiHeaders(options)
   if (options.body !== undefined) headers['content-type'] = 'application/json'
   if (options.idempotencyKey) headers['idempotency-key'] = options.idempotencyKey
+  Object.assign(headers, options.headers)
 
   let response: Response
   try {
@@ -101,11 +112,44 @@ async function request<T> (method: string, path: string, options: RequestOptions
     throw new ApiError(0, 'NETWORK', String(error), null)
   }
   learnSkew(response)
+  options.onResponse?.(response)
   if (response.ok) {
     if (response.status === 204) return undefined as T
     return await response.json() as T
   }
+  if (response.status === 304) return NOT_MODIFIED as T
   throw await failure(response, options.auth !== false)
+}
+
+const NOT_MODIFIED = Symbol('not modified')
+
+/** A copy read before, with the ETag it came with (per URL and user: a seat map re-read costs a 304 when unchanged). */
+const tagged = new Map<string, { etag: string, value: unknown }>()
+
+export interface Fresh<T> { value: T, /** false when the server answered 304: the copy we had is still current. */ changed: boolean }
+
+/** GET with If-None-Match from the last copy of path: the body of a 200, or that copy again after a 304. */
+async function getTagged<T> (path: string, options: RequestOptions): Promise<Fresh<T>> {
+  const key = `${session()?.userId ?? ''} ${path}`
+  const known = tagged.get(key)
+  let etag: string | null = null
+  const value = await request<T | typeof NOT_MODIFIED>('GET', path, {
+    ...options,
+    headers: known ? { 'if-none-match': known.etag } : undefined,
+    onResponse: (response) => { etag = response.headers.get('etag') }
+  })
+  if (value === NOT_MODIFIED) {
+    if (known) return { value: known.value as T, changed: false }
+    // A 304 for a tag we never sent (a proxy): read it again without one.
+    tagged.delete(key)
+    return await getTagged<T>(path, options)
+  }
+  if (etag) {
+    // A few shows and sections are plenty; the oldest copy goes first.
+    if (tagged.size >= 40) tagged.delete(tagged.keys().next().value as string)
+    tagged.set(key, { etag, value })
+  }
+  return { value, changed: true }
 }
 
 export function isAbort (error: unknown): boolean {
@@ -171,11 +215,21 @@ export const api = {
   queueStatus: (queueToken: string, signal?: AbortSignal) => request<QueueTicket>('GET', '/queue/tokens/current', { queueToken, signal }),
   leaveQueue: (queueToken: string) => request<void>('DELETE', '/queue/tokens/current', { queueToken }),
 
-  seats: (date: string, queueToken: string, signal?: AbortSignal) =>
-    request<SeatMap>('GET', `/concerts/${encodeURIComponent(date)}/seats`, { queueToken, signal }),
-  hold: (date: string, seatNos: number[], queueToken: string) =>
+  /** A show's seats, or one section's; re-read with If-None-Match (a 304 gives back the copy read before). */
+  seats: (date: string, queueToken: string, options: { section?: string | null, signal?: AbortSignal } = {}) =>
+    getTagged<SeatMap>(`/concerts/${encodeURIComponent(date)}/seats${sectionQuery(options.section)}`, { queueToken, signal: options.signal }),
+  sections: (date: string, queueToken: string, signal?: AbortSignal) =>
+    getTagged<SectionList>(`/concerts/${encodeURIComponent(date)}/sections`, { queueToken, signal }),
+  hold: (date: string, what: HoldRequest, queueToken: string) =>
     // One seat goes as `seatNo`, the body every server version takes; several as one all-or-nothing `seatNos` order.
-    request<Reservation>('POST', '/reservations', { body: seatNos.length === 1 ? { date, seatNo: seatNos[0] } : { date, seatNos }, queueToken }),
+    request<Reservation>('POST', '/reservations', {
+      body: 'seatNos' in what ? (what.seatNos.length === 1 ? { date, seatNo: what.seatNos[0] } : { date, seatNos: what.seatNos }) : { date, ...what },
+      queueToken
+    }),
+  refund: (id: string, idempotencyKey: string) =>
+    request<Refund>('POST', `/reservations/${encodeURIComponent(id)}/refund`, { idempotencyKey }),
+  draw: (concertId: string, signal?: AbortSignal) =>
+    request<Draw>('GET', `/concerts/${encodeURIComponent(concertId)}/draw`, { auth: false, signal }),
   reservation: (id: string, signal?: AbortSignal) => request<Reservation>('GET', `/reservations/${encodeURIComponent(id)}`, { signal }),
   cancel: (id: string) => request<Reservation>('DELETE', `/reservations/${encodeURIComponent(id)}`),
   pay: (id: string, idempotencyKey: string) =>
@@ -189,8 +243,12 @@ export const api = {
     request<PointHistory>('GET', `${userPath()}/points/history?limit=20${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { signal })
 }
 
+function sectionQuery (section: string | null | undefined): string {
+  return section ? `?section=${encodeURIComponent(section)}` : ''
+}
+
 /** Event-stream paths: the tokens go in headers (see stream.ts), never in the URL, so they stay out of logs and history. */
 export const streams = {
   queue: '/queue/tokens/current/events',
-  seats: (date: string) => `/concerts/${encodeURIComponent(date)}/seats/events`
+  seats: (date: string, section?: string | null) => `/concerts/${encodeURIComponent(date)}/seats/events${sectionQuery(section)}`
 }

@@ -33,3 +33,13 @@ export async function showStartsAt (concertId: string, date: string): Promise<st
     return null
   }
 }
+
+/** The concert (with its salesOpenAt), or null when it is unknown or the catalog cannot be loaded. */
+export async function concertOf (concertId: string): Promise<Concert | null> {
+  try {
+    const { concerts } = await loadCatalog(60_000)
+    return concerts.find(c => c.id === concertId) ?? null
+  } catch {
+    return null
+  }
+}

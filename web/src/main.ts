@@ -11,12 +11,13 @@ import { refreshHolds } from './holds'
 import { signInView } from './views/sign-in'
 import { concertsView } from './views/concerts'
 import { waitingRoomView } from './views/waiting-room'
-import { seatMapView } from './views/seat-map'
+import { sectionView, showView } from './views/seat-map'
 import { holdView } from './views/hold'
 import { confirmationView } from './views/confirmation'
 import { reservationsView } from './views/reservations'
 import { pointsView } from './views/points'
 import { reservationView } from './views/reservation'
+import { drawView } from './views/draw'
 import { icon } from './icons'
 import { renderHoldBanner, startHoldBanner } from './hold-banner'
 
@@ -24,12 +25,14 @@ route('/signin', signInView, { public: true })
 route('/', () => navigate(session() ? '/concerts' : '/signin', { replace: true }), { public: true })
 route('/concerts', concertsView)
 route('/queue/:concertId/:date', waitingRoomView)
-route('/seats/:concertId/:date', seatMapView)
+route('/seats/:concertId/:date', showView)
+route('/seats/:concertId/:date/:section', sectionView)
 route('/hold/:reservationId', holdView)
 route('/done/:reservationId', confirmationView)
 route('/reservations', reservationsView)
 route('/reservations/:reservationId', reservationView)
 route('/points', pointsView)
+route('/draw/:concertId', drawView, { public: true })
 
 function renderHeader (): void {
   const header = document.getElementById('site-nav') as HTMLElement

@@ -54,3 +54,8 @@ function queueKey (concertId: string): string { return `cr.queue.${current?.user
 export function queueToken (concertId: string): string | null { return sessionStorage.getItem(queueKey(concertId)) }
 export function saveQueueToken (concertId: string, token: string): void { sessionStorage.setItem(queueKey(concertId), token) }
 export function forgetQueueToken (concertId: string): void { sessionStorage.removeItem(queueKey(concertId)) }
+
+// The id of this tab's queue token (from the queue's own answers): what the opening draw keys, so the fan can check it.
+function tokenIdKey (concertId: string): string { return `cr.tokenId.${current?.userId ?? ''}.${concertId}` }
+export function queueTokenId (concertId: string): string | null { return sessionStorage.getItem(tokenIdKey(concertId)) }
+export function saveQueueTokenId (concertId: string, tokenId: string | undefined): void { if (tokenId) sessionStorage.setItem(tokenIdKey(concertId), tokenId) }

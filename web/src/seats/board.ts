@@ -61,6 +61,7 @@ export function createBoard (seats: Seat[], mine: Reservation[], show: { concert
 export interface Selection {
   readonly limit: number
   has (seatNo: number): boolean
+  /** The picked seats in seat order. */
   list (): number[]
   /** Adds or removes seatNo; 'full' when adding would pass the limit (nothing changes then). */
   toggle (seatNo: number): 'added' | 'removed' | 'full'
@@ -73,7 +74,7 @@ export function createSelection (limit: number): Selection {
   return {
     limit,
     has: no => picked.includes(no),
-    list: () => [...picked],
+    list: () => [...picked].sort((a, b) => a - b),
     toggle (no) {
       const at = picked.indexOf(no)
       if (at >= 0) { picked.splice(at, 1); return 'removed' }

@@ -39,12 +39,16 @@ export interface SeatGrid {
   paint (seatNo: number): void
 }
 
+/** Why a seat is marked after a refused hold: someone took it, or the selection would have left it alone. */
+export type Flag = 'taken' | 'gap'
+
 export interface GridOptions {
   board: SeatBoard
   selection: Selection
   slotOf: (grade: string) => number
   onChoose: (seatNo: number) => void
   describedBy: string
+  flag?: (seatNo: number) => Flag | undefined
 }
 
 /** Builds the map of board's seats: one Tab stop (roving tabindex), arrows move along a row and between rows. */
@@ -60,11 +64,14 @@ export function createSeatGrid (options: GridOptions): SeatGrid {
     if (!button || !seat) return
     const state = board.shown(seatNo)
     const isSelected = selection.has(seatNo)
-    button.className = `seat g${slotOf(seat.grade)} seat-${state.toLowerCase()}${isSelected ? ' seat-selected' : ''}`
+    const flag = options.flag?.(seatNo)
+    button.className = `seat g${slotOf(seat.grade)} seat-${state.toLowerCase()}${isSelected ? ' seat-selected' : ''}${flag ? ` seat-flag-${flag}` : ''}`
     button.dataset.status = state
+    if (flag) button.dataset.flag = flag
+    else delete button.dataset.flag
     button.setAttribute('aria-disabled', state === 'AVAILABLE' || state === 'MINE' || state === 'OWNED' ? 'false' : 'true')
     button.setAttribute('aria-pressed', isSelected ? 'true' : 'false')
-    const stateLabel = isSelected ? `${stateText(state)}, ${stateText('SELECTED')}` : stateText(state)
+    const stateLabel = [stateText(state), isSelected && stateText('SELECTED'), flag && t(`seats.flag.${flag}` as const)].filter(Boolean).join(', ')
     button.setAttribute('aria-label', t('seats.label', { no: seatNo, grade: seat.grade, price: won(seat.price), state: stateLabel }))
     const badge = button.querySelector('.seat-icon') as HTMLElement
     const glyph = stateIcon(state, isSelected)

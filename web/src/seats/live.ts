@@ -5,6 +5,8 @@ import { openStream } from '../stream'
 
 export interface LiveSeatsOptions {
   date: string
+  /** One section's events only (a big show's section screen); null for the whole show. */
+  section?: string | null
   queueToken: string
   /** The version of the map already on screen (undefined from a server that sends none). */
   version: number | undefined
@@ -37,7 +39,7 @@ export function followSeats (options: LiveSeatsOptions, signal: AbortSignal): vo
     options.apply(event)
   }
 
-  openStream<SeatEvent>(streams.seats(options.date), { queueToken: options.queueToken }, {
+  openStream<SeatEvent>(streams.seats(options.date, options.section), { queueToken: options.queueToken }, {
     onMessage: onEvent,
     final: { expired: () => options.onExpired() },
     onOpen: () => {

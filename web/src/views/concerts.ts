@@ -1,9 +1,9 @@
 // The concert list: each concert's upcoming dates with how many seats are left (kept fresh while open), and the way into its waiting room.
 
-import type { ShowDate } from '../api'
+import { serverNow, type Concert, type ShowDate } from '../api'
 import { loadCatalog } from '../catalog'
 import { h, loading, pageTitle, replaceChildren } from '../dom'
-import { formatDate, formatHourMinute, t } from '../i18n'
+import { formatDate, formatDateTime, formatHourMinute, t } from '../i18n'
 import { icon } from '../icons'
 import { loadPage } from '../load'
 import type { ViewContext } from '../router'
@@ -37,6 +37,15 @@ function dateRow (show: ShowDate, title: string): HTMLElement {
   )
 }
 
+/** A concert with a pre-queue: when its sales open (places drawn then) and the page that checks the draw. */
+function opening (concert: Concert): HTMLElement | null {
+  if (!concert.salesOpenAt) return null
+  const time = formatDateTime(concert.salesOpenAt)
+  return h('p', { class: 'muted with-icon sales-open', 'data-testid': 'sales-open' }, icon('clock'),
+    h('span', null, Date.parse(concert.salesOpenAt) > serverNow() ? t('concerts.opensAt', { time }) : t('concerts.openedAt', { time }), ' ',
+      h('a', { href: `#/draw/${encodeURIComponent(concert.id)}` }, t('draw.link'))))
+}
+
 export async function concertsView (ctx: ViewContext): Promise<void> {
   const { root, signal } = ctx
   const heading = pageTitle(t('concerts.title'))
@@ -50,6 +59,7 @@ export async function concertsView (ctx: ViewContext): Promise<void> {
     return h('article', { class: 'card concert-card', 'aria-labelledby': `concert-${concert.id}` },
       h('h2', { id: `concert-${concert.id}` }, concert.title),
       h('p', { class: 'muted with-icon' }, icon('pin'), t('concerts.venue', { venue: concert.venue })),
+      opening(concert),
       h('h3', { class: 'visually-hidden' }, t('concerts.dates')),
       shows.length === 0
         ? h('p', { class: 'muted' }, t('concerts.noDates'))

@@ -10,6 +10,7 @@ import { clock, formatDate, seatLabel, t, won, type MessageKey } from '../i18n'
 import { loadPage } from '../load'
 import { navigate, render, type ViewContext } from '../router'
 import { forgetQueueToken } from '../session'
+import { placeOf } from './ticket'
 
 /** A top-up that covers the shortfall, rounded up to a whole 10,000 won. */
 function topUpFor (shortfall: number): number {
@@ -17,11 +18,12 @@ function topUpFor (shortfall: number): number {
 }
 
 type Ending = 'lapsed' | 'cancelled' | 'ended'
-const ENDINGS: Record<Ending, { title: MessageKey, lead: MessageKey }> = {
-  lapsed: { title: 'hold.titleLapsed', lead: 'hold.lapsed' },
-  cancelled: { title: 'hold.titleCancelled', lead: 'hold.cancelled' },
-  ended: { title: 'hold.titleEnded', lead: 'hold.notHeld' }
+const ENDINGS: Record<Ending, { title: MessageKey, lead: MessageKey, leadMany: MessageKey }> = {
+  lapsed: { title: 'hold.titleLapsed', lead: 'hold.lapsed', leadMany: 'hold.lapsedMany' },
+  cancelled: { title: 'hold.titleCancelled', lead: 'hold.cancelled', leadMany: 'hold.cancelledMany' },
+  ended: { title: 'hold.titleEnded', lead: 'hold.notHeld', leadMany: 'hold.notHeld' }
 }
+
 
 /** Retries the page's load with growing pauses (1 s, 2 s, 4 s … 10 s) while the service is unreachable. */
 function retryUntilBack (signal: AbortSignal, onBack: () => void): void {
@@ -78,7 +80,13 @@ export async function holdView (ctx: ViewContext): Promise<void> {
   const totalMs = Math.max(1, heldUntil - heldAt)
   const backToSeats = () => h('a', { class: 'btn btn-primary', href: seatsPath }, t('hold.backToSeats'))
 
-  const lead = h('p', { class: 'lead' }, t('hold.lead'))
+  const many = seatNos.length > 1
+  if (many) {
+    heading.textContent = t('hold.titleMany')
+    document.title = `${heading.textContent} · ${t('app.title')}`
+  }
+  const place = 'seats' in held ? placeOf(held.seats) : null
+  const lead = h('p', { class: 'lead' }, t(many ? 'hold.leadMany' : 'hold.lead'))
   const timeText = h('p', { class: 'countdown-time', role: 'timer', 'aria-live': 'off', 'data-testid': 'hold-countdown' })
   const bar = h('div', { class: 'countdown-bar', 'aria-hidden': 'true' }, h('span'))
   const countdown = h('div', { class: 'countdown' }, h('p', { class: 'countdown-label' }, t('hold.timeLeft')), timeText, bar)
@@ -101,7 +109,7 @@ export async function holdView (ctx: ViewContext): Promise<void> {
     countdown.classList.add('countdown-over')
     heading.textContent = t(ENDINGS[ending].title)
     document.title = `${heading.textContent} · ${t('app.title')}`
-    lead.textContent = t(ENDINGS[ending].lead)
+    lead.textContent = t(many ? ENDINGS[ending].leadMany : ENDINGS[ending].lead)
     replaceChildren(actions, backToSeats())
     replaceChildren(shortBox)
     replaceChildren(connection)
@@ -131,7 +139,7 @@ export async function holdView (ctx: ViewContext): Promise<void> {
         }
       })
     })
-    const warning = noticeBox('warning', t('hold.short', { amount: won(shortfall) }), charge)
+    const warning = noticeBox('warning', t(many ? 'hold.shortMany' : 'hold.short', { amount: won(shortfall) }), charge)
     warning.querySelector('.notice-message')?.setAttribute('id', 'hold-short-reason')
     replaceChildren(shortBox, warning)
   }
@@ -213,8 +221,9 @@ export async function holdView (ctx: ViewContext): Promise<void> {
         h('dl', { class: 'facts' },
           h('div', null, h('dt', null, t('hold.concert')), h('dd', null, title ?? held.concertId)),
           h('div', null, h('dt', null, t('hold.date')), h('dd', null, formatDate(held.date))),
-          h('div', null, h('dt', { id: 'hold-seat' }, t('hold.seat')), h('dd', { 'data-testid': 'hold-seat' }, seatLabel(seatNos), grade ? ` · ${grade}` : '')),
-          h('div', null, h('dt', null, t('hold.price')), h('dd', null, won(held.price))),
+          h('div', null, h('dt', { id: 'hold-seat' }, t(many ? 'done.seats' : 'hold.seat')), h('dd', { 'data-testid': 'hold-seat' }, seatLabel(seatNos), grade ? ` · ${grade}` : '')),
+          place && h('div', null, h('dt', null, t('hold.where')), h('dd', { 'data-testid': 'hold-where' }, place)),
+          h('div', null, h('dt', null, t(many ? 'hold.total' : 'hold.price')), h('dd', { 'data-testid': 'hold-price' }, won(held.price))),
           h('div', null, h('dt', null, t('hold.balance')), balanceText),
           h('div', null, h('dt', null, t('hold.after')), afterText)
         ),

@@ -8,6 +8,7 @@ import { loadPage } from '../load'
 import type { ViewContext } from '../router'
 import { cancelHoldButton, statusBadge, statusNow } from './reservations'
 import { gradesOf, ticketCard } from './ticket'
+import { refundControls } from './refund'
 
 export async function reservationView (ctx: ViewContext): Promise<void> {
   const { root, params, signal } = ctx
@@ -27,7 +28,8 @@ export async function reservationView (ctx: ViewContext): Promise<void> {
   const show = (reservation: Reservation) => {
     const status = statusNow(reservation)
     if (status === 'CONFIRMED') {
-      replaceChildren(body, ticketCard({ reservation, title, startsAt }), h('div', { class: 'actions' }, back))
+      replaceChildren(body, ticketCard({ reservation, title, startsAt }), feedback,
+        h('div', { class: 'actions ticket-actions' }, back, refundControls(reservation, startsAt, feedback, show)))
       return
     }
     const grade = gradesOf(reservation)
@@ -39,6 +41,7 @@ export async function reservationView (ctx: ViewContext): Promise<void> {
           h('div', null, h('dt', null, t('hold.seat')), h('dd', null, seatLabel(seatNosOf(reservation)), grade ? ` · ${grade}` : '')),
           h('div', null, h('dt', null, t('hold.price')), h('dd', null, won(reservation.price))),
           status === 'HELD' && h('div', null, h('dt', null, t('ticket.heldUntil')), h('dd', null, formatDateTime(reservation.heldUntil))),
+          status === 'REFUNDED' && reservation.refundedAt && h('div', null, h('dt', null, t('ticket.refundedAt')), h('dd', null, formatDateTime(reservation.refundedAt))),
           h('div', null, h('dt', null, t('done.reservation')), h('dd', { class: 'mono' }, reservation.id))
         ),
         feedback,

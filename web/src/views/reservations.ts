@@ -8,6 +8,7 @@ import { formatDate, formatDateTime, seatLabel, t, won } from '../i18n'
 import { icon, type IconName } from '../icons'
 import { loadPage } from '../load'
 import type { ViewContext } from '../router'
+import { refundControls } from './refund'
 
 const ICONS: Record<ReservationStatus, IconName> = { HELD: 'clock', CONFIRMED: 'check', CANCELLED: 'cross', EXPIRED: 'clock', REFUNDED: 'cross' }
 
@@ -58,13 +59,15 @@ export async function reservationsView (ctx: ViewContext): Promise<void> {
     const status = statusNow(r)
     const detail = `#/reservations/${encodeURIComponent(r.id)}`
     const when = startsAt.get(`${r.concertId}/${r.date}`)
+    const own = h('div', { class: 'feedback res-feedback' })
     const element: HTMLElement = h('li', { class: `res-item res-${status.toLowerCase()}`, 'data-testid': 'reservation', 'data-status': status },
       h('div', { class: 'res-main' },
         h('p', { class: 'res-title' }, titles.get(r.concertId) ?? r.concertId),
         h('p', { class: 'muted' }, when ? formatDateTime(when) : formatDate(r.date)),
         h('p', { class: 'muted small' },
           status === 'HELD' ? t('res.heldUntil', { time: formatDateTime(r.heldUntil) }) : '',
-          status === 'CONFIRMED' && r.paidAt ? t('res.paidAt', { time: formatDateTime(r.paidAt) }) : '')
+          status === 'CONFIRMED' && r.paidAt ? t('res.paidAt', { time: formatDateTime(r.paidAt) }) : '',
+          status === 'REFUNDED' && r.refundedAt ? t('res.refundedAt', { time: formatDateTime(r.refundedAt) }) : '')
       ),
       h('div', { class: 'res-seat' }, h('span', { class: 'res-seat-no' }, seatLabel(seatNosOf(r))), h('span', null, won(r.price))),
       h('div', { class: 'res-side' },
@@ -74,8 +77,14 @@ export async function reservationsView (ctx: ViewContext): Promise<void> {
           status === 'HELD' && cancelHoldButton(r, feedback, cancelled => { element.replaceWith(item(cancelled)) }),
           status === 'CONFIRMED' && h('a', { class: 'btn btn-ghost btn-small', href: detail }, icon('ticket'), t('res.ticket')),
           status !== 'HELD' && status !== 'CONFIRMED' && h('a', { class: 'btn btn-ghost btn-small', href: detail }, t('res.details'))
-        )
-      )
+        ),
+        status === 'CONFIRMED' && refundControls(r, when ?? null, own, refunded => {
+          const next = item(refunded)
+          next.querySelector('.res-feedback')?.replaceWith(own)
+          element.replaceWith(next)
+        })
+      ),
+      own
     )
     return element
   }

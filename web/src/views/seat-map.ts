@@ -1,41 +1,48 @@
-// The seat map of one show: the key, seats updating live, picking seats and holding them; the booking window's timer.
+// The seat map of a show, or of one section of a big one: the key, seats updating live, several seats picked with
+// one running total and held as one order, best available, and a refused hold explained on the map itself.
 
-import { api, ApiError, serverNow, type QueueTicket, type Reservation, type Seat, type SeatEvent } from '../api'
-import { concertTitle } from '../catalog'
+import { api, ApiError, type HoldRequest, type QueueTicket, type Reservation, type Seat, type SeatEvent, type SectionSummary } from '../api'
+import { concertOf } from '../catalog'
 import { busy, errorBox, h, loading, noticeBox, pageTitle, replaceChildren } from '../dom'
-import { syncHolds, trackHold } from '../holds'
-import { icon } from '../icons'
-import { clock, formatDate, seatList, t, won } from '../i18n'
+import { syncHolds } from '../holds'
+import { formatDate, num, seatLabel, seatList, t, won } from '../i18n'
 import { loadPage } from '../load'
 import { navigate, type ViewContext } from '../router'
-import { forgetQueueToken, queueToken } from '../session'
+import { bestAvailableBox } from '../seats/best'
 import { createBoard, createSelection, type SeatBoard, type Selection } from '../seats/board'
-import { createSeatGrid, type SeatGrid } from '../seats/grid'
-import { gradesOf, seatLegend } from '../seats/legend'
+import { createSeatGrid, type Flag, type SeatGrid } from '../seats/grid'
+import { gradesOf, seatLegend, type Grade } from '../seats/legend'
 import { followSeats } from '../seats/live'
+import { zoomControls } from '../seats/zoom'
+import {
+  SEATS_PER_ORDER, drawLink, gradeChoices, holdsOfShow, leaveButton, limitNotice, liveIndicator, myHoldsBox, placeHold, problemBox, problemSeats,
+  sectionPath, seatsOf, showLive, startBooking, windowTimer, type Booking
+} from './booking'
+import { sectionsScreen } from './sections'
 
-/** Seats one hold may take. One until the server takes several seats per hold (`seatNos`); the selection already can. */
-const SEATS_PER_HOLD = 1
-const QUEUE_CODES = new Set(['QUEUE_TOKEN_REQUIRED', 'QUEUE_TOKEN_INVALID', 'QUEUE_TOKEN_EXPIRED', 'QUEUE_TOKEN_CONCERT_MISMATCH'])
-const SEAT_SIZES = [28, 36, 44, 52]
-/** 44 px (the smallest comfortable touch target) on a phone, 52 px where there is room; smaller sizes are an overview. */
-const defaultSize = () => window.matchMedia('(min-width: 901px)').matches ? 3 : 2
+/** A show up to this size is drawn whole; a bigger one starts with its sections, and draws one at a time. */
+export const WHOLE_MAP_MAX_SEATS = 500
 
 const touchScreen = () => window.matchMedia('(pointer: coarse)').matches
 
 /** The side panel: what is picked, its total, and the button that holds it; or why nothing can be picked. */
-function selectionPanel (board: SeatBoard, selection: Selection, slotOf: (grade: string) => number) {
+function selectionPanel (board: SeatBoard, selection: Selection, slotOf: (grade: string) => number, heldSeats: () => number[]) {
   const element = h('div', { class: 'selection', 'data-testid': 'selection' })
   const button = h('button', { type: 'button', class: 'btn btn-primary btn-block', disabled: true }, t('seats.holdNone'))
   const update = () => {
     const picked = selection.list().map(no => board.seat(no) as Seat)
-    const { available } = board.counts()
+    const { available, held } = board.counts()
+    const mine = heldSeats()
     button.hidden = picked.length === 0 && available === 0
     button.disabled = picked.length === 0
+    const alreadyHeld = mine.length > 0 && h('p', { class: 'help', 'data-testid': 'already-held' },
+      t(mine.length >= selection.limit ? 'seats.heldAll' : 'seats.heldSome', { seats: seatList(mine), left: Math.max(0, selection.limit - mine.length) }))
     if (picked.length === 0) {
       button.textContent = t('seats.holdNone')
-      if (available > 0) { replaceChildren(element, h('p', { class: 'muted' }, t('seats.selectPrompt'))); return }
-      const { held } = board.counts()
+      if (available > 0) {
+        replaceChildren(element, h('p', { class: 'muted' }, t(selection.limit > 1 ? 'seats.selectPromptMany' : 'seats.selectPrompt', { count: selection.limit })), alreadyHeld)
+        return
+      }
       // Nothing to pick: say why, and whether waiting can help (held seats come back when not paid in time).
       replaceChildren(element, held > 0
         ? noticeBox('info', t('seats.noneFree'))
@@ -47,71 +54,74 @@ function selectionPanel (board: SeatBoard, selection: Selection, slotOf: (grade:
       h('ul', { class: 'plain-list selection-list' }, picked.map(seat => h('li', { class: 'selection-seat' },
         h('span', { class: `swatch g${slotOf(seat.grade)}`, 'aria-hidden': 'true' }),
         t('seats.selected', { no: seat.seatNo, grade: seat.grade, price: won(seat.price) })))),
-      picked.length > 1 && h('p', { class: 'selection-total' }, t('seats.total', { amount: won(total) })),
-      selection.limit > 1 && h('p', { class: 'help' }, t('seats.limit', { count: selection.limit }))
+      h('p', { class: 'selection-compact' }, seatLabel(picked.map(s => s.seatNo)), ' · ', [...new Set(picked.map(s => s.grade))].join(', ')),
+      h('p', { class: 'selection-total', 'data-testid': 'selection-total' },
+        t('seats.total', { amount: won(total) }),
+        selection.limit > 1 && h('span', { class: 'muted small' }, ` · ${t('seats.picked', { count: picked.length, limit: selection.limit })}`)),
+      alreadyHeld
     )
     button.textContent = t('seats.hold', { seats: seatList(picked.map(s => s.seatNo)) })
   }
   return { element, button, update }
 }
 
-/** − and + buttons that change the seats' size; the map pans inside its own box, never the page. */
-function zoomControls (target: HTMLElement): HTMLElement {
-  let size = defaultSize()
-  const smaller = h('button', { type: 'button', class: 'btn btn-ghost btn-small zoom', 'aria-label': t('seats.zoomOut') }, '−')
-  const larger = h('button', { type: 'button', class: 'btn btn-ghost btn-small zoom', 'aria-label': t('seats.zoomIn') }, '+')
-  const apply = () => {
-    target.style.setProperty('--seat', `${SEAT_SIZES[size]}px`)
-    smaller.disabled = size === 0
-    larger.disabled = size === SEAT_SIZES.length - 1
-  }
-  smaller.addEventListener('click', () => { size = Math.max(0, size - 1); apply() })
-  larger.addEventListener('click', () => { size = Math.min(SEAT_SIZES.length - 1, size + 1); apply() })
-  apply()
-  return h('div', { class: 'zoom-controls', role: 'group', 'aria-label': t('seats.zoom') }, smaller, larger)
+/** Grades with palette slots in the show's order (from its sections), so a grade keeps its colour in every section. */
+function paletteOf (seats: Seat[], sections: SectionSummary[]): Grade[] {
+  const grades = gradesOf(seats)
+  const order = [...new Set(sections.flatMap(s => s.grades))]
+  if (order.length === 0) return grades
+  return grades.map(g => ({ ...g, slot: Math.max(0, order.indexOf(g.grade)) % 6 }))
 }
 
-export async function seatMapView (ctx: ViewContext): Promise<void> {
-  const { root, params, signal } = ctx
-  const { concertId, date } = params
-  const token = queueToken(concertId)
-  const queuePath = `/queue/${encodeURIComponent(concertId)}/${date}`
-  if (!token) { navigate(queuePath, { replace: true }); return }
-
+/** `#/seats/:concertId/:date`: a small show's whole map, or a big show's sections. */
+export async function showView (ctx: ViewContext): Promise<void> {
   const heading = pageTitle(t('seats.title'))
-  replaceChildren(root, heading, loading())
-  // Live work (the event stream, the window timer) stops when the view ends or the queue token is no longer good.
-  const live = new AbortController()
-  signal.addEventListener('abort', () => live.abort(), { once: true })
+  replaceChildren(ctx.root, heading, loading())
+  const booking = startBooking(ctx, heading)
+  if (!booking) return
+  const list = await loadPage(ctx, heading, () => api.sections(booking.date, booking.token, ctx.signal), { handle: booking.queueTrouble })
+  if (!list) return
+  const sections = list.value.sections
+  const total = sections.reduce((sum, s) => sum + s.totalSeats, 0)
+  if (total > WHOLE_MAP_MAX_SEATS && sections.length > 1) { await sectionsScreen(ctx, booking, list.value); return }
+  await mapScreen(ctx, booking, heading, null, sections)
+}
 
-  const rejoin = () => h('button', { type: 'button', class: 'btn btn-primary', onClick: () => { forgetQueueToken(concertId); navigate(queuePath) } }, t('queue.rejoin'))
-  const queueTrouble = (error: unknown): boolean => {
-    if (!(error instanceof ApiError)) return false
-    if (error.code === 'QUEUE_NOT_ADMITTED') { navigate(queuePath, { replace: true }); return true }
-    if (!QUEUE_CODES.has(error.code)) return false
-    live.abort()
-    forgetQueueToken(concertId)
-    replaceChildren(root, heading, errorBox(error, rejoin(), h('a', { class: 'btn btn-ghost', href: '#/concerts' }, t('nav.concerts'))))
-    return true
-  }
+/** `#/seats/:concertId/:date/:section`: one section's seats. */
+export async function sectionView (ctx: ViewContext): Promise<void> {
+  const heading = pageTitle(t('seats.title'))
+  replaceChildren(ctx.root, heading, loading())
+  const booking = startBooking(ctx, heading)
+  if (!booking) return
+  await mapScreen(ctx, booking, heading, ctx.params.section, null)
+}
 
+async function mapScreen (ctx: ViewContext, booking: Booking, heading: HTMLElement, section: string | null, knownSections: SectionSummary[] | null): Promise<void> {
+  const { root, signal } = ctx
+  const { concertId, date, token, live } = booking
+  const overviewPath = `#/seats/${encodeURIComponent(concertId)}/${date}`
   const loaded = await loadPage(ctx, heading, () => Promise.all([
-    api.seats(date, token, signal),
+    api.seats(date, token, { section, signal }),
     api.queueStatus(token, signal).catch(() => null as QueueTicket | null),
     api.myReservations(signal).then(r => r.reservations).catch(() => [] as Reservation[]),
-    concertTitle(concertId)
-  ]), { handle: queueTrouble })
+    concertOf(concertId),
+    knownSections ?? api.sections(date, token, signal).then(r => r.value.sections, () => [] as SectionSummary[])
+  ]), { handle: booking.queueTrouble, actions: section ? [h('a', { class: 'btn btn-ghost', href: overviewPath }, t('sections.all'))] : [] })
   if (!loaded) return
-  const [map, queue, mine, title] = loaded
+  const [{ value: map }, queue, mine, concert, sections] = loaded
+  const title = concert?.title ?? null
   if (mine.length > 0) syncHolds(mine)
 
   const board = createBoard(map.seats, mine, { concertId, date })
-  const selection = createSelection(SEATS_PER_HOLD)
-  const grades = gradesOf(map.seats)
+  const selection = createSelection(SEATS_PER_ORDER)
+  const grades = paletteOf(map.seats, sections)
   const slots = new Map(grades.map(g => [g.grade, g.slot]))
   const slotOf = (grade: string) => slots.get(grade) ?? 0
+  const gradeOf = (no: number) => board.seat(no)?.grade
+  const flags = new Map<number, Flag>()
   const feedback = h('div', { class: 'feedback', 'data-testid': 'seat-feedback' })
-  const panel = selectionPanel(board, selection, slotOf)
+  const heldSeats = () => seatsOf(board.holds())
+  const panel = selectionPanel(board, selection, slotOf, heldSeats)
   const summary = h('p', { class: 'seat-summary', 'data-testid': 'seat-summary' })
   const holdsBox = h('div', { class: 'my-holds' })
 
@@ -119,18 +129,15 @@ export async function seatMapView (ctx: ViewContext): Promise<void> {
     summary.textContent = t('seats.summary', board.counts())
     panel.update()
   }
-  const showMyHolds = () => {
-    const holds = board.holds()
-    if (holds.length === 0) { replaceChildren(holdsBox); return }
-    replaceChildren(holdsBox,
-      h('h2', { class: 'panel-title' }, t('seats.myHolds')),
-      h('ul', { class: 'plain-list' }, holds.map(r =>
-        h('li', null, h('a', { class: 'btn btn-ghost btn-block', href: `#/hold/${encodeURIComponent(r.id)}` }, icon('star', 'icon icon-star'), t('seats.continue', { seats: seatList(r.seatNos ?? [r.seatNo]) })))))
-    )
-  }
+  const showMyHolds = () => myHoldsBox(holdsBox, holdsOfShow(board.holds(), { concertId, date }))
 
   // ---- the grid and choosing ------------------------------------------------------------------------
-  const grid: SeatGrid = createSeatGrid({ board, selection, slotOf, onChoose: seatNo => choose(seatNo), describedBy: 'seat-help' })
+  const grid: SeatGrid = createSeatGrid({ board, selection, slotOf, onChoose: seatNo => choose(seatNo), describedBy: 'seat-help', flag: no => flags.get(no) })
+  const clearFlags = () => {
+    const flagged = [...flags.keys()]
+    flags.clear()
+    for (const no of flagged) grid.paint(no)
+  }
   function choose (seatNo: number): void {
     const state = board.shown(seatNo)
     const hold = board.holdOf(seatNo)
@@ -144,109 +151,137 @@ export async function seatMapView (ctx: ViewContext): Promise<void> {
     const result = selection.toggle(seatNo)
     if (result === 'full') { replaceChildren(feedback, noticeBox('info', t('seats.limit', { count: selection.limit }))); return }
     replaceChildren(feedback)
+    clearFlags()
     for (const no of new Set([...before, seatNo])) grid.paint(no)
     panel.update()
+  }
+
+  /** A refused hold, explained where the fan looks: the seats it names are marked on the map. */
+  const refused = (error: unknown, seatNos: number[]) => {
+    if (!(error instanceof ApiError)) { replaceChildren(feedback, errorBox(error)); return }
+    if (error.code === 'SEAT_UNAVAILABLE') {
+      // The problem names the taken seats (`unavailable`); an older server does not, and then it is the one we asked for.
+      const named = problemSeats(error, 'unavailable')
+      const taken = named.length > 0 ? named : seatNos.length === 1 ? seatNos : []
+      for (const no of taken) { flags.set(no, 'taken'); selection.remove(no); board.set(no, 'HELD'); grid.paint(no) }
+      showSummary()
+      void resync()
+      const message = taken.length === 0 ? null
+        : t(taken.length === 1 ? 'hold.err.takenOne' : 'hold.err.takenMany', { no: taken[0], seats: seatList(taken) }) +
+          (selection.list().length > 0 ? ` ${t('hold.err.kept')}` : '')
+      replaceChildren(feedback, message ? problemBox(error, message) : errorBox(error))
+      return
+    }
+    if (error.code === 'SINGLE_SEAT_GAP') {
+      const gaps = problemSeats(error, 'gapSeatNos')
+      for (const no of gaps) { flags.set(no, 'gap'); grid.paint(no) }
+      const addable = gaps.length > 0 && gaps.every(no => board.shown(no) === 'AVAILABLE') && selection.list().length + gaps.length <= selection.limit
+      const add = addable && h('button', {
+        type: 'button',
+        class: 'btn btn-small',
+        onClick: () => {
+          for (const no of gaps) if (!selection.has(no)) selection.toggle(no)
+          clearFlags()
+          for (const no of gaps) grid.paint(no)
+          replaceChildren(feedback)
+          panel.update()
+          panel.button.focus()
+        }
+      }, t('hold.err.addGap', { seats: seatList(gaps) }))
+      replaceChildren(feedback, gaps.length === 0 ? errorBox(error) : problemBox(error, t(gaps.length === 1 ? 'hold.err.gapOne' : 'hold.err.gapMany', { seats: seatList(gaps) }), add))
+      return
+    }
+    if (error.code === 'HOLD_LIMIT_REACHED') { replaceChildren(feedback, limitNotice(error, heldSeats(), seatNos.length)); return }
+    if (error.code === 'VALIDATION_FAILED' && seatNos.length > 1) { replaceChildren(feedback, problemBox(error, t('hold.err.tooMany'))); return }
+    replaceChildren(feedback, errorBox(error))
   }
 
   panel.button.addEventListener('click', () => {
     const seatNos = selection.list()
     if (seatNos.length === 0) return
+    clearFlags()
     void busy(panel.button, t('seats.holding'), async () => {
       try {
-        const reservation = await api.hold(date, seatNos, token)
-        trackHold(reservation, serverNow())
-        sessionStorage.setItem(`cr.grade.${reservation.id}`, [...new Set(seatNos.map(no => board.seat(no)?.grade))].join(', '))
-        navigate(`/hold/${encodeURIComponent(reservation.id)}`)
+        await placeHold(booking, { seatNos }, gradeOf)
       } catch (error) {
-        if (signal.aborted || queueTrouble(error)) return
-        if (error instanceof ApiError && error.code === 'SEAT_UNAVAILABLE') {
-          // The problem names the taken seats (`unavailable`); an older server does not, and then it is the one we asked for.
-          const named = error.problem.unavailable
-          const taken = Array.isArray(named) ? named.filter((no): no is number => typeof no === 'number') : seatNos
-          for (const no of taken) { board.set(no, 'HELD'); selection.remove(no); grid.paint(no) }
-          showSummary()
-        }
-        replaceChildren(feedback, errorBox(error,
-          error instanceof ApiError && error.code === 'HOLD_LIMIT_REACHED' && h('a', { class: 'btn btn-ghost', href: '#/reservations' }, t('nav.reservations'))))
+        if (signal.aborted || booking.queueTrouble(error)) return
+        refused(error, seatNos)
       }
     }).then(() => panel.update())
   })
 
+  const best = bestAvailableBox({
+    sections: sections.map(s => s.section),
+    grades: sections.length > 0 ? gradeChoices(sections) : grades.map(g => g.grade),
+    section,
+    hold: (what: HoldRequest) => placeHold(booking, what, gradeOf),
+    explain: (error, what) => {
+      if (booking.queueTrouble(error)) return h('span')
+      if (!(error instanceof ApiError) || !('quantity' in what)) return null
+      if (error.code === 'HOLD_LIMIT_REACHED') return limitNotice(error, heldSeats(), what.quantity)
+      if (error.code === 'VALIDATION_FAILED') return problemBox(error, t('hold.err.tooMany'))
+      return null
+    }
+  })
+
   // ---- live updates ---------------------------------------------------------------------------------
-  const liveState = h('span', { class: 'live-indicator', 'data-state': 'connecting' }, t('seats.reconnecting'))
+  const liveState = liveIndicator()
   const apply = (event: SeatEvent) => {
     if (!board.set(event.seatNo, event.status)) return
     if (selection.has(event.seatNo) && event.status !== 'AVAILABLE') {
       selection.remove(event.seatNo)
       replaceChildren(feedback, noticeBox('warning', t('seats.justTaken', { no: event.seatNo })))
     }
+    if (event.status === 'AVAILABLE' && flags.get(event.seatNo) === 'taken') flags.delete(event.seatNo)
     grid.paint(event.seatNo)
     showMyHolds()
     showSummary()
   }
-  const resync = async () => {
+  async function resync (): Promise<number | undefined | null> {
     try {
-      const fresh = await api.seats(date, token, signal)
-      for (const seat of fresh.seats) apply({ seatNo: seat.seatNo, status: seat.status })
-      return fresh.version
+      // A 304 gives back the copy read last: applying it again mends any change whose event was lost.
+      const fresh = await api.seats(date, token, { section, signal })
+      for (const seat of fresh.value.seats) apply({ seatNo: seat.seatNo, status: seat.status })
+      return fresh.value.version
     } catch (error) {
-      if (!signal.aborted) queueTrouble(error)
+      if (!signal.aborted) booking.queueTrouble(error)
       return null
     }
   }
   const connect = () => followSeats({
     date,
+    section,
     queueToken: token,
     version: map.version,
     apply,
     resync,
-    onState: (state) => { liveState.dataset.state = state; liveState.textContent = t(state === 'live' ? 'seats.live' : 'seats.reconnecting') },
+    onState: (state) => showLive(liveState, state),
     onRefused: (error) => {
-      if (queueTrouble(error)) return
+      if (booking.queueTrouble(error)) return
       void resync().then(ok => { if (ok !== null) setTimeout(() => { if (!live.signal.aborted) connect() }, 3000) })
     },
-    onExpired: () => { queueTrouble(new ApiError(410, 'QUEUE_TOKEN_EXPIRED', '', null)) }
+    onExpired: () => { booking.queueTrouble(new ApiError(410, 'QUEUE_TOKEN_EXPIRED', '', null)) }
   }, live.signal)
 
-  // ---- booking window and leaving -------------------------------------------------------------------
-  const windowText = h('p', { class: 'window-timer', 'data-testid': 'window-timer' })
-  const activeUntil = queue?.activeUntil ? Date.parse(queue.activeUntil) : null
-  const tick = () => {
-    if (activeUntil === null) return
-    const left = (activeUntil - serverNow()) / 1000
-    windowText.textContent = t('seats.window', { time: clock(left) })
-    windowText.classList.toggle('urgent', left < 60)
-    if (left <= 0) queueTrouble(new ApiError(410, 'QUEUE_TOKEN_EXPIRED', '', null))
-  }
-  const timer = setInterval(tick, 1000)
-  live.signal.addEventListener('abort', () => clearInterval(timer), { once: true })
-
-  const leave = h('button', {
-    type: 'button',
-    class: 'btn btn-ghost btn-block',
-    onClick: () => {
-      void busy(leave, t('seats.release'), async () => {
-        try { await api.leaveQueue(token) } catch { /* already gone: leaving is what we wanted */ }
-        forgetQueueToken(concertId)
-        navigate('/concerts')
-      })
-    }
-  }, t('seats.release'))
-
+  // ---- the screen -----------------------------------------------------------------------------------
   const scroller = h('div', { class: 'seat-scroll', 'data-testid': 'seat-scroll' }, grid.element)
+  const zoom = zoomControls(scroller, grid.element, live.signal)
+  const switcher = section && sections.length > 1 && sectionSwitcher(concertId, date, section, sections)
   replaceChildren(root,
     heading,
     h('div', { class: 'seat-header' },
-      h('p', { class: 'subtitle' }, title ? `${title} · ` : '', formatDate(date)),
-      h('div', { class: 'seat-header-tools' }, windowText, liveState)
+      h('p', { class: 'subtitle' }, title ? `${title} · ` : '', formatDate(date), section ? ` · ${t('seats.section', { section })}` : ''),
+      h('div', { class: 'seat-header-tools' }, windowTimer(booking, queue), liveState)
     ),
+    section && h('nav', { class: 'section-nav', 'aria-label': t('sections.nav') },
+      h('a', { class: 'btn btn-ghost btn-small', href: overviewPath, 'data-testid': 'all-sections' }, '← ', t('sections.all')), switcher),
     seatLegend(grades),
     h('div', { class: 'seat-layout' },
       h('section', { class: 'card seat-map-card', 'aria-labelledby': 'seat-map-title' },
         h('div', { class: 'seat-map-top' },
           h('h2', { id: 'seat-map-title', class: 'visually-hidden' }, t('seats.title')),
           h('div', { class: 'stage', 'aria-hidden': 'true' }, t('seats.stage')),
-          zoomControls(grid.element)
+          zoom.element
         ),
         scroller,
         h('p', { id: 'seat-help', class: 'help' }, t(touchScreen() ? 'seats.helpTouch' : 'seats.help')),
@@ -254,11 +289,20 @@ export async function seatMapView (ctx: ViewContext): Promise<void> {
       ),
       // On a phone the selection sticks to the bottom while the map scrolls past (style.css), so it is a child of the layout.
       h('section', { class: 'card selection-card', 'aria-label': t('seats.selection') }, panel.element, feedback, panel.button),
-      h('aside', { class: 'seat-side' }, holdsBox, leave)
+      h('aside', { class: 'seat-side' }, holdsBox, best, drawLink(concert), leaveButton(booking))
     )
   )
+  zoom.measure()
   showSummary()
   showMyHolds()
-  tick()
   connect()
+}
+
+/** A select that opens another section of the show (each section is its own screen, so Back returns here). */
+function sectionSwitcher (concertId: string, date: string, current: string, sections: SectionSummary[]): HTMLElement {
+  const select = h('select', { id: 'section-switch', class: 'select' }, sections.map(s =>
+    h('option', { value: s.section, selected: s.section === current },
+      `${t('seats.section', { section: s.section })} · ${s.availableSeats > 0 ? t('sections.left', { available: num(s.availableSeats) }) : t('sections.soldOut')}`)))
+  select.addEventListener('change', () => navigate(sectionPath(concertId, date, select.value)))
+  return h('div', { class: 'section-switch' }, h('label', { for: 'section-switch', class: 'visually-hidden' }, t('sections.switch')), select)
 }

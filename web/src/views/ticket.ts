@@ -1,6 +1,6 @@
 // A confirmed reservation drawn as a ticket: concert, show time, seats, what was paid and when.
 
-import { seatNosOf, type Payment, type Reservation } from '../api'
+import { seatNosOf, type Payment, type Reservation, type ReservedSeat } from '../api'
 import { h } from '../dom'
 import { formatDate, formatDateTime, t, won } from '../i18n'
 
@@ -19,6 +19,12 @@ export function gradesOf (reservation: Reservation): string | null {
   return sessionStorage.getItem(`cr.grade.${reservation.id}`)
 }
 
+/** Where the seats are: "Section R, row 1" per row they sit in (from a server that sends section and row). */
+export function placeOf (seats: ReservedSeat[] | undefined): string | null {
+  const rows = [...new Set((seats ?? []).filter(s => s.section !== undefined).map(s => s.row ? t('hold.sectionRow', { section: s.section ?? '', row: s.row }) : t('seats.section', { section: s.section ?? '' })))]
+  return rows.length > 0 ? rows.join(' · ') : null
+}
+
 export function ticketCard ({ reservation, title, startsAt, payment }: TicketInfo): HTMLElement {
   const grade = gradesOf(reservation)
   const paidAt = payment?.paidAt ?? reservation.paidAt ?? null
@@ -32,7 +38,8 @@ export function ticketCard ({ reservation, title, startsAt, payment }: TicketInf
     h('div', { class: 'ticket-seat' },
       h('span', { class: 'ticket-seat-label' }, t(seats.length > 1 ? 'done.seats' : 'hold.seat')),
       h('span', { class: 'ticket-seat-no', 'data-testid': 'ticket-seat' }, seats.join(', ')),
-      grade && h('span', { class: 'ticket-seat-grade' }, grade)
+      grade && h('span', { class: 'ticket-seat-grade' }, grade),
+      placeOf(reservation.seats) && h('span', { class: 'ticket-seat-place', 'data-testid': 'ticket-place' }, placeOf(reservation.seats))
     ),
     h('dl', { class: 'facts ticket-facts' },
       h('div', null, h('dt', null, t('done.amount')), h('dd', null, won(payment?.amount ?? reservation.price))),

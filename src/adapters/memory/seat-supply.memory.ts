@@ -23,7 +23,14 @@ export function createCachedSeatSupply (concerts: Pick<ConcertRepository, 'sales
   return {
     async forSale (concertId, now, fresh = false) {
       const hit = cache.get(concertId)
-      if (hit && !fresh && now - hit.at < ttlMs && now >= hit.at) return hit.supply
+      if (hit && now - hit.at < ttlMs && now >= hit.at) {
+        if (!fresh) return hit.supply
+        // A fresh read matters only near the end: a sale moves seats from held to sold, so with more than a
+        // handful left for sale or held it cannot have been the last one (and reading every seat of the
+        // concert after every payment was the largest cost of a payment in the arena bench).
+        const cached = await hit.supply.catch(() => null)
+        if (cached && cached.available + cached.held > NEAR_SOLD_OUT) return cached
+      }
       const supply = concerts.salesByShow(concertId, now).then((shows) => {
         for (const s of shows) {
           if (!options.events || watched.has(s.showId)) continue

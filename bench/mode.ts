@@ -6,7 +6,8 @@ import { existsSync, mkdirSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { Redis } from 'ioredis'
 import type { Ceiling } from './baselines/ceilings.js'
-import { checkInvariants, type Check } from './invariants.js'
+import { redisActiveSampler } from './lib/active.js'
+import { checkInvariants, type Check, type InvariantInput } from './invariants.js'
 import { createConcert } from './lib/api.js'
 import { createMysqlDb, flushRedis, redisUsedMemory } from './lib/backends.js'
 import { HttpClient, forEachLimited } from './lib/http.js'
@@ -17,9 +18,11 @@ import { summarizeProfile, type ProfileSummary } from './lib/profile.js'
 import { round } from './lib/stats.js'
 import { startSite, type Mode, type Site } from './lib/service.js'
 import type { LoadRunner } from './load/run-load.js'
-import type { Profile } from './options.js'
+import type { Part, Profile } from './options.js'
 import { Fixtures, SCENARIOS } from './scenarios/endpoints.js'
-import { runRush, type RushResult } from './scenarios/rush.js'
+import { pacingLabel, runRush, type RushResult } from './scenarios/rush.js'
+import { letRelayGo } from './scenarios/outbox.js'
+import { calibrateJourney, runArena, sizeQueue, type ArenaResult, type QueueSizing } from './scenarios/arena.js'
 import { isSuccess, runScenarios, type EndpointResult } from './scenarios/scenario.js'
 
 export interface EndpointRow extends EndpointResult {
@@ -32,9 +35,11 @@ export interface EndpointRow extends EndpointResult {
 export interface ModeReport {
   mode: Mode
   settings: Record<string, string | number>
-  rush: RushResult | null
-  /** Service CPU time over the whole rush: per request of the driver and per ticket sold. */
-  rushCpu: { totalMs: number, msPerRequest: number | null, msPerTicket: number | null } | null
+  /** The rush with paced polling, then the same with polling at a fixed interval. */
+  rushes: RushRun[]
+  arena: ArenaResult | null
+  /** Service CPU time over the arena: per request of the fans and per ticket sold. */
+  arenaCpu: RushRun['cpu'] | null
   endpoints: EndpointRow[]
   invariants: Check[]
   serverErrors: number
@@ -47,6 +52,15 @@ export interface ModeReport {
   memory: Array<{ instance: number, pid: number, rssMiB: number, peakMiB: number }>
 }
 
+/** QUEUE_ACTIVE_TTL of the arena's instances, set so that a fan can tell when it was admitted (activeUntil − TTL). */
+const ARENA_ACTIVE_TTL_S = 600
+
+export interface RushRun {
+  result: RushResult
+  /** Service CPU time over the whole rush: per request of the driver and per ticket sold. */
+  cpu: { totalMs: number, msPerRequest: number | null, msPerTicket: number | null }
+}
+
 export interface ModeOptions {
   root: string
   tmp: string
@@ -55,6 +69,7 @@ export interface ModeOptions {
   entry: string[]
   cpuProfile: boolean
   keep: boolean
+  parts: Set<Part>
   load: LoadRunner
   log: (line: string) => void
 }
@@ -99,22 +114,10 @@ function withRatios (mode: Mode, ceilings: Ceiling[], r: EndpointResult): Endpoi
   }
 }
 
-/**
- * The queue's ACTIVE count straight from Redis (the store's own definition: activeUntil > now), under the key
- * shape of either queue store: `queue:{c<id>}:active` (hash-tagged) or the older `queue:<id>:active`.
- */
-function redisActiveSampler (redis: Redis, concertId: string): () => Promise<number> {
-  return async () => {
-    const now = `(${Date.now()}`
-    const [a, b] = await Promise.all([redis.zcount(`queue:{c${concertId}}:active`, now, '+inf'), redis.zcount(`queue:${concertId}:active`, now, '+inf')])
-    return Math.max(Number(a), Number(b))
-  }
-}
-
 export async function runMode (mode: Mode, profile: Profile, ceilings: Ceiling[], o: ModeOptions): Promise<ModeReport> {
   const t0 = performance.now()
   const cpu = accountCpu()
-  const report: ModeReport = { mode, settings: {}, rush: null, rushCpu: null, endpoints: [], invariants: [], serverErrors: 0, profiles: [], error: null, seconds: 0, cpu: null, memory: [] }
+  const report: ModeReport = { mode, settings: {}, rushes: [], arena: null, arenaCpu: null, endpoints: [], invariants: [], serverErrors: 0, profiles: [], error: null, seconds: 0, cpu: null, memory: [] }
   const dir = join(o.tmp, mode.name)
   mkdirSync(dir, { recursive: true })
   const mysql = mode.database === 'mysql' ? await createMysqlDb(o.mysqlUrl, mode.name.replace(/-/g, '_')) : null
@@ -135,64 +138,119 @@ export async function runMode (mode: Mode, profile: Profile, ceilings: Ceiling[]
   const pays = { acknowledged: 0, sent: 0 }
   const acknowledge = (p: { acknowledged: number, sent: number }): void => { pays.acknowledged += p.acknowledged; pays.sent += p.sent }
   const concertIds: string[] = []
+  // What the ACTIVE-count monitors of every rush saw (the cap must hold in each).
+  const admission: InvariantInput['admission'] = []
   try {
     o.log(`${mode.name}: starting ${mode.instances} instance(s) (QUEUE_MAX_ACTIVE=${profile.rushMaxActive}) …`)
     site = await startSite({ root: o.root, tmp: dir, mode, phase: 'run', databaseUrl, redisUrl, secret, env: { QUEUE_MAX_ACTIVE: String(profile.rushMaxActive) }, seed: true, entry: o.entry, profileDir })
-    const pids = site.procs.map(p => p.pid)
-    const client = new HttpClient(site.ports, 64)
+    let pids = site.procs.map(p => p.pid)
+    let client = new HttpClient(site.ports, 64)
     try {
       acknowledge(await warmUp(client, admin, bearer, `${run}-`))
-      const rushConcert = await createConcert(client, admin, { title: 'bench rush', shows: profile.rushShows, seats: profile.rushSeatsPerShow, price: 143_000, firstDay: 10 })
-      concertIds.push(rushConcert.id)
-      o.log(`${mode.name}: rush — ${profile.rushUsers.toLocaleString('en-US')} users, ${profile.rushShows} dates × ${profile.rushSeatsPerShow} seats, ${profile.rushConcurrency} requests in flight at most (driver: node:http in the bench process)`)
-      const userClient = new HttpClient(site.ports, profile.rushConcurrency)
-      const monitor = new HttpClient(site.ports, 4)
       const redis = redisUrl ? new Redis(redisUrl, { maxRetriesPerRequest: 1 }) : null
-      const rushWindow = cpuWindow(pids)
       try {
-        report.rush = await runRush({
-          users: profile.rushUsers,
-          secret,
-          userPrefix: `${run}-r`,
-          concertId: rushConcert.id,
-          dates: rushConcert.dates,
-          seatsPerDate: profile.rushSeatsPerShow,
-          maxActive: profile.rushMaxActive,
-          client: userClient,
-          monitor,
-          adminBearer: admin,
-          sampleActive: redis ? redisActiveSampler(redis, rushConcert.id) : undefined,
-          timeoutMs: profile.rushTimeoutSec * 1000,
-          pollMs: { near: 500, mid: 1000, far: 5000 },
-          log: o.log
-        })
+        // The same rush twice, each on a concert of its own: waiting users following refreshAfterMs, then polling at a fixed interval.
+        const pacings = o.parts.has('rush') ? [{ kind: 'paced' } as const, { kind: 'fixed', everyMs: profile.rushFixedPollMs } as const] : []
+        for (const pacing of pacings) {
+          const rushConcert = await createConcert(client, admin, { title: `bench rush, ${pacingLabel(pacing)}`, shows: profile.rushShows, seats: profile.rushSeatsPerShow, price: 143_000, firstDay: 10 + 5 * report.rushes.length })
+          concertIds.push(rushConcert.id)
+          o.log(`${mode.name}: rush, polling ${pacingLabel(pacing)} — ${profile.rushUsers.toLocaleString('en-US')} users, ${profile.rushShows} dates × ${profile.rushSeatsPerShow} seats, ${profile.rushConcurrency} requests in flight at most (driver: node:http in the bench process)`)
+          const userClient = new HttpClient(site.ports, profile.rushConcurrency)
+          const monitor = new HttpClient(site.ports, 4)
+          const rushWindow = cpuWindow(pids)
+          let r: RushResult
+          try {
+            r = await runRush({
+              users: profile.rushUsers,
+              secret,
+              userPrefix: `${run}-r${report.rushes.length}-`,
+              concertId: rushConcert.id,
+              dates: rushConcert.dates,
+              seatsPerDate: profile.rushSeatsPerShow,
+              maxActive: profile.rushMaxActive,
+              client: userClient,
+              monitor,
+              adminBearer: admin,
+              sampleActive: redis ? redisActiveSampler(redis, rushConcert.id) : undefined,
+              timeoutMs: profile.rushTimeoutSec * 1000,
+              pacing,
+              pollMs: { near: 500, mid: 1000, far: 5000 },
+              log: o.log
+            })
+          } finally {
+            userClient.close()
+            monitor.close()
+          }
+          const rc = rushWindow()
+          const rushRequests = Object.values(r.steps).reduce((a, st) => a + st.count, 0)
+          const rushCpu = { totalMs: round(rc.totalMs, 0), msPerRequest: rushRequests > 0 ? round(rc.totalMs / rushRequests, 4) : null, msPerTicket: r.bought > 0 ? round(rc.totalMs / r.bought, 2) : null }
+          report.rushes.push({ result: r, cpu: rushCpu })
+          admission.push({ label: `rush, ${pacingLabel(pacing)}`, maxSampled: r.activeSamples.max, cap: profile.rushMaxActive, samples: r.activeSamples.count, admitted: r.admitted })
+          acknowledge({ acknowledged: r.bought, sent: r.steps.pay.count })
+          o.log(`${mode.name}: rush done — ${r.soldOut ? `sold out in ${(r.timeToSellOutMs! / 1000).toFixed(2)} s` : 'NOT sold out'}, ${r.admitted} admitted (${r.admissionsPerSec}/s), ${r.holds} holds, ${r.bought} bought (${r.ticketsPerSec}/s), ` +
+            `${r.steps.poll.count} polls (${r.pollsPerAdmitted ?? '–'} per admitted user), max active ${r.activeSamples.max}/${r.maxActive}, errors ${Object.values(r.errors).reduce((a, b) => a + b, 0)}, service CPU ${rushCpu.msPerTicket ?? '–'} ms per ticket`)
+        }
       } finally {
         redis?.disconnect()
-        userClient.close()
-        monitor.close()
       }
-      const rc = rushWindow()
-      const r = report.rush
-      const rushRequests = Object.values(r.steps).reduce((a, s) => a + s.count, 0)
-      report.rushCpu = { totalMs: round(rc.totalMs, 0), msPerRequest: rushRequests > 0 ? round(rc.totalMs / rushRequests, 4) : null, msPerTicket: r.bought > 0 ? round(rc.totalMs / r.bought, 2) : null }
-      acknowledge({ acknowledged: r.bought, sent: r.steps.pay.count })
-      o.log(`${mode.name}: rush done — ${r.soldOut ? `sold out in ${(r.timeToSellOutMs! / 1000).toFixed(2)} s` : 'NOT sold out'}, ${r.admitted} admitted, ${r.holds} holds, ${r.bought} bought (${r.ticketsPerSec}/s), max active ${r.activeSamples.max}/${r.maxActive}, errors ${Object.values(r.errors).reduce((a, b) => a + b, 0)}, service CPU ${report.rushCpu.msPerTicket ?? '–'} ms per ticket`)
 
       o.log(`${mode.name}: per endpoint, ${o.load.connections} connections, ${profile.durationSec} s each (after ${profile.warmupSec} s warm-up), generator ${o.load.generator.name}`)
       const hello = ceilingOf(ceilings, 'hello', mode.instances)?.rps ?? 10_000
       const fixtures = new Fixtures()
       const { results, failures } = await runScenarios({
         load: o.load, ports: site.ports, pids, client, secret, bearer, adminBearer: admin, userPrefix: `${run}-e`, production: mode.redis,
+        databaseUrl, redisUrl, cpuWindow: () => { const w = cpuWindow(pids); return () => w().totalMs },
         durationSec: profile.durationSec, warmupSec: profile.warmupSec, pollUsers: profile.pollUsers, admittedUsers: profile.rushMaxActive,
         maxHolds: profile.maxHolds, minPayItems: profile.minPayItems, bigShowSeats: profile.bigShowSeats,
         redisMemoryBytes: redisUrl ? () => redisUsedMemory(redisUrl) : undefined,
         budget: share => Math.max(1000, Math.ceil(hello * share * (profile.durationSec + profile.warmupSec))),
         log: o.log
-      }, SCENARIOS, fixtures)
+      }, o.parts.has('endpoints') ? SCENARIOS : [], fixtures)
       report.endpoints.push(...results.map(e => withRatios(mode, ceilings, e)))
+      // Whatever happened to the held-off pay run, the relay is let go (a no-op unless the bench holds its lease).
+      if (mysql) await letRelayGo(databaseUrl)
       if (failures.length > 0) report.error = `scenarios failed: ${failures.join('; ')}`
       concertIds.push(...fixtures.concertIds)
       acknowledge(fixtures.pays)
+
+      if (profile.arena.fans > 0 && o.parts.has('arena')) {
+        // The arena needs its own QUEUE_MAX_ACTIVE: measured, then the instances restarted with it on the same stores.
+        const cal = await calibrateJourney({ client, adminBearer: admin, bearer, userPrefix: `${run}-`, log: o.log })
+        concertIds.push(cal.concertId)
+        acknowledge({ acknowledged: cal.paid, sent: cal.payRequests })
+        const sizing: QueueSizing = profile.arenaMaxActive === null
+          ? sizeQueue(results, profile.arena, cal.journeyMs, profile.rushMaxActive)
+          : { maxActive: profile.arenaMaxActive, ordersPerSec: null, journeyMs: cal.journeyMs, slotMs: cal.journeyMs, how: `QUEUE_MAX_ACTIVE = ${profile.arenaMaxActive} (--arena-max-active)` }
+        o.log(`${mode.name}: arena — ${sizing.how}; restarting ${mode.instances} instance(s) with it …`)
+        client.close()
+        await site.stop()
+        site = await startSite({ root: o.root, tmp: dir, mode, phase: 'arena', databaseUrl, redisUrl, secret, env: { QUEUE_MAX_ACTIVE: String(sizing.maxActive), QUEUE_ACTIVE_TTL_SECONDS: String(ARENA_ACTIVE_TTL_S) }, seed: false, entry: o.entry, profileDir })
+        pids = site.procs.map(p => p.pid)
+        client = new HttpClient(site.ports, 64)
+        const monitor = new HttpClient(site.ports, 4)
+        const redis = redisUrl ? new Redis(redisUrl, { maxRetriesPerRequest: 1 }) : null
+        const window = cpuWindow(pids)
+        try {
+          const { result: a, concert } = await runArena({
+            root: o.root, tmp: dir, ports: site.ports, pids, secret, userPrefix: `${run}-a`, adminBearer: admin, client, monitor,
+            sampleActive: redis ? id => redisActiveSampler(redis, id) : undefined,
+            redisMemory: redisUrl ? () => redisUsedMemory(redisUrl) : undefined,
+            spec: profile.arena, sizing, activeTtlMs: ARENA_ACTIVE_TTL_S * 1000, log: o.log
+          })
+          const w = window()
+          report.arena = a
+          report.arenaCpu = { totalMs: round(w.totalMs, 0), msPerRequest: a.requests > 0 ? round(w.totalMs / a.requests, 4) : null, msPerTicket: a.tickets > 0 ? round(w.totalMs / a.tickets, 2) : null }
+          concertIds.push(concert.id)
+          acknowledge(a.payments)
+          admission.push({ label: 'arena', maxSampled: a.activeSamples.max, cap: sizing.maxActive, samples: a.activeSamples.count, admitted: a.admitted })
+          o.log(`${mode.name}: arena done — ${a.soldOut ? `sold out in ${(a.timeToSellOutMs! / 1000).toFixed(2)} s` : 'NOT sold out'}, ${a.tickets} tickets in ${a.orders} orders (${a.ticketsPerSec}/s), ` +
+            `${a.admitted} admitted, ${a.polls} polls (${a.pollsPerAdmitted ?? '–'} per admitted fan), ${a.requestsPerTicket ?? '–'} requests per ticket, worst shop p99 ${a.worstShopP99 ? `${a.worstShopP99.step} ${a.worstShopP99.ms} ms` : '–'}, ` +
+            `5xx ${a.serverErrors}, service CPU ${report.arenaCpu.msPerTicket ?? '–'} ms per ticket, generator ${a.generator.msPerRequest ?? '–'} CPU ms per request`)
+        } finally {
+          redis?.disconnect()
+          monitor.close()
+        }
+      }
 
       o.log(`${mode.name}: checking invariants …`)
       report.invariants = await checkInvariants({
@@ -201,7 +259,9 @@ export async function runMode (mode: Mode, profile: Profile, ceilings: Ceiling[]
         adminBearer: admin,
         concertIds,
         pays,
-        admission: { maxSampled: r.activeSamples.max, cap: profile.rushMaxActive, samples: r.activeSamples.count, admitted: r.admitted }
+        refunds: fixtures.refunds,
+        redisUrl,
+        admission
       })
       report.memory = site.procs.map((p, i) => ({ instance: i + 1, pid: p.pid, ...(memoryOf(p.pid) ?? { rssMiB: 0, peakMiB: 0 }) }))
     } finally {
@@ -218,7 +278,7 @@ export async function runMode (mode: Mode, profile: Profile, ceilings: Ceiling[]
   report.cpu = cpu()
   for (const c of report.invariants) o.log(`  ${c.ok ? 'ok    ' : 'BROKEN'} ${c.name}: ${c.detail}`)
   if (report.cpu) o.log(`${mode.name}: CPU time of the machine: bench + service + generator ${report.cpu.ownPercent}%, MariaDB + Redis ${report.cpu.storesPercent}%, other processes ${report.cpu.othersPercent}%`)
-  report.serverErrors = (report.rush?.serverErrors ?? 0) + report.endpoints.reduce((a, e) => a + Object.entries(e.outcomes).filter(([k]) => /^5\d\d/.test(k)).reduce((s, [, v]) => s + v, 0), 0)
+  report.serverErrors = report.rushes.reduce((a, x) => a + x.result.serverErrors, 0) + (report.arena?.serverErrors ?? 0) + report.endpoints.reduce((a, e) => a + Object.entries(e.outcomes).filter(([k]) => /^5\d\d/.test(k)).reduce((s, [, v]) => s + v, 0), 0)
   if (profileDir && existsSync(profileDir)) {
     for (const sub of readdirSync(profileDir)) {
       for (const f of readdirSync(join(profileDir, sub)).filter(x => x.endsWith('.cpuprofile'))) {

@@ -99,7 +99,7 @@ async function main (): Promise<void> {
     ceilings = measured.ceilings
     check = measured.check
     ceilingsCpu = cpuCeilings()
-    for (const mode of modes) reports.push(await runMode(mode, profile, ceilings, { root: ROOT, tmp, mysqlUrl, redisUrl, entry: entry.args, cpuProfile: opts.cpuProfile, keep: opts.keep, load, log }))
+    for (const mode of modes) reports.push(await runMode(mode, profile, ceilings, { root: ROOT, tmp, mysqlUrl, redisUrl, entry: entry.args, cpuProfile: opts.cpuProfile, keep: opts.keep, parts: opts.parts, load, log }))
   } finally {
     cleanup()
   }

@@ -4,13 +4,51 @@ import { expectStatus, forEachLimited, type HttpClient } from './http.js'
 
 export interface CreatedConcert { id: string, dates: string[] }
 
-/** A concert with `shows` dates (from `firstDay` days ahead) of `seats` seats each at `price` won. */
-export async function createConcert (client: HttpClient, adminBearer: string, o: { title: string, shows: number, seats: number, price: number, firstDay?: number }): Promise<CreatedConcert> {
+/** One admin seat range: one row of seats `from..to` (the admin route's body). */
+export interface SeatRange { from: number, to: number, grade: string, price: number, section?: string, row?: string }
+
+/**
+ * A venue of `sections` sections nearest the stage first, each of `rowsPerSection` rows of `seatsPerRow`
+ * seats, numbered from 1 in that order; the nearer a section, the dearer its grade (VIP, R, S, A by quarters).
+ */
+export function sectionedVenue (o: { sections: number, rowsPerSection: number, seatsPerRow: number, basePrice: number }): SeatRange[] {
+  const grades = [{ grade: 'VIP', factor: 4 }, { grade: 'R', factor: 3 }, { grade: 'S', factor: 2 }, { grade: 'A', factor: 1 }]
+  const ranges: SeatRange[] = []
+  let next = 1
+  for (let s = 0; s < o.sections; s++) {
+    const g = grades[Math.min(grades.length - 1, Math.floor((s * grades.length) / o.sections))]
+    const section = `S${String(s + 1).padStart(2, '0')}`
+    for (let r = 0; r < o.rowsPerSection; r++) {
+      ranges.push({ from: next, to: next + o.seatsPerRow - 1, grade: g.grade, price: o.basePrice * g.factor, section, row: String(r + 1) })
+      next += o.seatsPerRow
+    }
+  }
+  return ranges
+}
+
+/** Section names of a venue, in the admin's order. */
+export const sectionsOf = (ranges: SeatRange[]): string[] => [...new Set(ranges.map(r => r.section ?? r.grade))]
+
+export interface ConcertSpec {
+  title: string
+  shows: number
+  /** One range 1..seats of grade R at `price` when no `layout` is given. */
+  seats: number
+  price: number
+  firstDay?: number
+  /** Every show's seat ranges (rows in sections); overrides `seats` and `price`. */
+  layout?: SeatRange[]
+  noSingleSeatGaps?: boolean
+}
+
+/** A concert with `shows` dates (from `firstDay` days ahead), each with `layout`, or `seats` seats at `price` won. */
+export async function createConcert (client: HttpClient, adminBearer: string, o: ConcertSpec): Promise<CreatedConcert> {
   const day = 24 * 3600_000
   const base = Date.now() + (o.firstDay ?? 30) * day
+  const seats = o.layout ?? [{ from: 1, to: o.seats, grade: 'R', price: o.price }]
   const shows = Array.from({ length: o.shows }, (_, i) => {
     const date = new Date(base + i * day).toISOString().slice(0, 10)
-    return { date, startsAt: `${date}T10:00:00.000Z`, seats: [{ from: 1, to: o.seats, grade: 'R', price: o.price }] }
+    return { date, startsAt: `${date}T10:00:00.000Z`, seats, ...(o.noSingleSeatGaps === undefined ? {} : { noSingleSeatGaps: o.noSingleSeatGaps }) }
   })
   const r = await client.request<{ id: string, dates: string[] }>('POST', '/admin/concerts', {
     headers: { authorization: adminBearer },

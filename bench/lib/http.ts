@@ -3,7 +3,7 @@
 
 import http from 'node:http'
 
-export interface Reply<T = unknown> { status: number, body: T, ms: number }
+export interface Reply<T = unknown> { status: number, body: T, ms: number, headers: http.IncomingHttpHeaders }
 
 export interface RequestOptions { headers?: Record<string, string>, body?: unknown, instance?: number }
 
@@ -66,12 +66,12 @@ export class HttpClient {
           if (text.length > 0 && /json/.test(String(res.headers['content-type']))) {
             try { body = JSON.parse(text) } catch { /* keep the text */ }
           }
-          resolve({ status: res.statusCode ?? 0, body: body as T, ms })
+          resolve({ status: res.statusCode ?? 0, body: body as T, ms, headers: res.headers })
         })
-        res.on('error', (err: Error) => resolve({ status: 0, body: { code: (err as NodeJS.ErrnoException).code ?? err.message } as T, ms: performance.now() - started }))
+        res.on('error', (err: Error) => resolve({ status: 0, body: { code: (err as NodeJS.ErrnoException).code ?? err.message } as T, ms: performance.now() - started, headers: {} }))
       })
       req.setTimeout(30_000, () => req.destroy(new Error('TIMEOUT')))
-      req.on('error', (err: Error) => resolve({ status: 0, body: { code: (err as NodeJS.ErrnoException).code ?? err.message } as T, ms: performance.now() - started }))
+      req.on('error', (err: Error) => resolve({ status: 0, body: { code: (err as NodeJS.ErrnoException).code ?? err.message } as T, ms: performance.now() - started, headers: {} }))
       req.end(payload)
     })
   }

@@ -2,61 +2,16 @@
 // A new scenario is one more entry in SCENARIOS (prepare through the API, return the requests to send);
 // fixtures that several scenarios share are built once, on first use, in `Fixtures`.
 
-import { admitUsers, chargeUser, createConcert, joinUsers, type CreatedConcert } from '../lib/api.js'
-import { expectStatus, forEachLimited } from '../lib/http.js'
+import { createConcert, joinUsers } from '../lib/api.js'
+import { expectStatus } from '../lib/http.js'
 import { memoryOf } from '../lib/procfs.js'
 import { signBearer } from '../lib/jwt.js'
-import type { LoadRequest } from '../load/run-load.js'
-import type { PlannedScenario, Scenario, ScenarioContext } from './scenario.js'
+import type { LoadRequest, LoadResult } from '../load/run-load.js'
+import { BIG_ROWS_PER_SECTION, PRICE, holdRequests, laneOf, prepareToPay, prepareToRefund, queueHeaders, type BigShow, type Fixtures, type HoldKind, type PayLane } from './fixtures.js'
+import { drainBacklog, holdRelayOff, undelivered } from './outbox.js'
+import type { Plan, PlannedScenario, Scenario, ScenarioContext } from './scenario.js'
 
-const HOLDS_PER_USER_PER_SHOW = 4 // MAX_HOLDS_PER_USER's default
-const PRICE = 1000
-
-interface Held { id: string, userId: string, price: number, seat: string }
-
-/** The concerts and admitted users the booking scenarios share, made on first use. */
-export class Fixtures {
-  private booking: Promise<Booking> | null = null
-  private bigShow: Promise<{ concert: CreatedConcert, tokens: string[] }> | null = null
-  /** Holds made by the hold scenario (and topped up for the pay scenario). */
-  readonly held: Held[] = []
-  /** The hold run's rate: the pay run is given holds for twice that over its time. */
-  holdRps = 0
-  /** Payments answered 200, and pay requests sent at all: for the invariant check. */
-  readonly pays = { acknowledged: 0, sent: 0 }
-  readonly concertIds: string[] = []
-
-  /** 100 (QUEUE_MAX_ACTIVE) users admitted to the demo concert and to a concert with room for every hold. */
-  bookingUsers (ctx: ScenarioContext): Promise<Booking> {
-    this.booking ??= (async () => {
-      const k = ctx.admittedUsers
-      const shows = Math.max(1, Math.ceil(ctx.maxHolds / (k * HOLDS_PER_USER_PER_SHOW)))
-      const users = Array.from({ length: k }, (_, i) => `${ctx.userPrefix}b${i}`)
-      const concerts = expectStatus(await ctx.client.request<{ concerts: CreatedConcert[] }>('GET', '/concerts'), 200, 'listing concerts')
-      const demo = concerts.concerts[0]
-      const big = await createConcert(ctx.client, ctx.adminBearer, { title: 'bench holds', shows, seats: k * HOLDS_PER_USER_PER_SHOW, price: PRICE, firstDay: 60 })
-      this.concertIds.push(demo.id, big.id)
-      ctx.log(`  prepared concert ${big.id}: ${shows} shows × ${k * HOLDS_PER_USER_PER_SHOW} seats; admitting ${k} users to it and to the demo concert …`)
-      return { demo, big, shows, users, demoTokens: await admitUsers(ctx.client, demo.id, users, ctx.bearer), bigTokens: await admitUsers(ctx.client, big.id, users, ctx.bearer) }
-    })()
-    return this.booking
-  }
-
-  /** One show of `bigShowSeats` seats (one seat range) with the booking users admitted to it. */
-  bigSeatMap (ctx: ScenarioContext): Promise<{ concert: CreatedConcert, tokens: string[] }> {
-    this.bigShow ??= (async () => {
-      const { users } = await this.bookingUsers(ctx)
-      const concert = await createConcert(ctx.client, ctx.adminBearer, { title: 'bench big show', shows: 1, seats: ctx.bigShowSeats, price: PRICE, firstDay: 90 })
-      this.concertIds.push(concert.id)
-      return { concert, tokens: await admitUsers(ctx.client, concert.id, users, ctx.bearer) }
-    })()
-    return this.bigShow
-  }
-}
-
-interface Booking { demo: CreatedConcert, big: CreatedConcert, shows: number, users: string[], demoTokens: string[], bigTokens: string[] }
-
-const queueHeaders = (ctx: ScenarioContext, userId: string, token: string): Record<string, string> => ({ authorization: ctx.bearer(userId), 'queue-token': token })
+export { Fixtures } from './fixtures.js'
 
 /** The ceilings a scenario is compared with (embedded, production): a primary-key read, a conditional write, the queue's store. */
 const READ: Scenario<Fixtures>['matching'] = { embedded: 'sqlite-select', production: 'mysql-select' }
@@ -67,48 +22,48 @@ const QUEUE: Scenario<Fixtures>['matching'] = { embedded: 'hello', production: '
 const seatMapRequests = (ctx: ScenarioContext, date: string, users: string[], tokens: string[], query = ''): LoadRequest[] =>
   users.map((u, i) => ({ method: 'GET', path: `/concerts/${date}/seats${query}`, headers: queueHeaders(ctx, u, tokens[i]) }))
 
-/** Hold n: user n mod K, round r = n div K: show r mod SHOWS, and each user's 4 seats of a show are distinct. */
-function holdRequests (ctx: ScenarioContext, b: Booking): LoadRequest[] {
-  const k = b.users.length
-  return Array.from({ length: k * b.shows * HOLDS_PER_USER_PER_SHOW }, (_, n) => {
-    const u = n % k
-    const r = Math.floor(n / k)
-    return { method: 'POST', path: '/reservations', headers: queueHeaders(ctx, b.users[u], b.bigTokens[u]), body: JSON.stringify({ date: b.big.dates[r % b.shows], seatNo: Math.floor(r / b.shows) * k + u + 1 }) }
+/** Section n mod S of the big show by user n mod K: every section's map, every user's token. */
+const sectionMapRequests = (ctx: ScenarioContext, big: BigShow, users: string[]): LoadRequest[] =>
+  Array.from({ length: Math.max(users.length, big.sections.length) * 2 }, (_, n) => {
+    const u = n % users.length
+    return { method: 'GET', path: `/concerts/${big.concert.dates[0]}/seats?section=${encodeURIComponent(big.sections[n % big.sections.length])}`, headers: queueHeaders(ctx, users[u], big.tokens[u]) }
   })
+
+/** The current ETag of each `/concerts/{date}/seats<query>` of the big show; checks that sending it back gets a 304. */
+async function currentTags (ctx: ScenarioContext, big: BigShow, user: string, queries: string[]): Promise<string[]> {
+  const headers = queueHeaders(ctx, user, big.tokens[0])
+  return Promise.all(queries.map(async (q) => {
+    const path = `/concerts/${big.concert.dates[0]}/seats${q}`
+    const r = await ctx.client.request('GET', path, { headers })
+    expectStatus(r, 200, `reading ${path}`)
+    const tag = r.headers.etag
+    if (typeof tag !== 'string') throw new Error(`${path} has no ETag`)
+    expectStatus(await ctx.client.request('GET', path, { headers: { ...headers, 'if-none-match': tag } }), 304, `revalidating ${path} with its ETag`)
+    return tag
+  }))
 }
 
-function keepHolds (f: Fixtures, bodies: string[]): void {
-  for (const body of bodies) {
-    const h = JSON.parse(body) as { id: string, userId: string, price: number, date: string, seatNo: number }
-    f.held.push({ id: h.id, userId: h.userId, price: h.price, seat: `${h.date}#${h.seatNo}` })
+/** A hold run of one kind: each request once, its 201 bodies kept for the pay run of its lane. */
+async function holdPlan (ctx: ScenarioContext, f: Fixtures, kind: HoldKind, what: string): Promise<Plan> {
+  const b = await f.booking(ctx, kind)
+  const lane = laneOf(kind)
+  return {
+    requests: holdRequests(ctx, b), once: true, codes: true, capture: 201,
+    note: `${what}, ${b.users.length} admitted users in turn (≤ 4 seats per user and show, ${b.shows} shows)`,
+    after: (r) => { f.keepHolds(lane, r.captured); f.holdRps[lane] = Math.max(f.holdRps[lane], r.rps) }
   }
 }
 
-/** The pay run needs enough holds to last, and every holder the points to pay: both made here, unmeasured. */
-async function prepareToPay (ctx: ScenarioContext, f: Fixtures, b: Booking): Promise<void> {
-  const all = holdRequests(ctx, b)
-  const wanted = Math.min(all.length, Math.max(ctx.minPayItems, Math.ceil(2 * f.holdRps * ctx.durationSec)))
-  if (f.held.length < wanted) {
-    const taken = new Set(f.held.map(h => h.seat))
-    const seatOf = (r: LoadRequest): string => { const x = JSON.parse(r.body ?? '{}') as { date: string, seatNo: number }; return `${x.date}#${x.seatNo}` }
-    // From the end: the hold run sent its requests from the start of each slice.
-    const more = all.filter(r => !taken.has(seatOf(r))).slice(-(wanted - f.held.length))
-    ctx.log(`  holding ${more.length} more seats for the pay run (not measured) …`)
-    const made: string[] = []
-    await forEachLimited(more, 32, async (req) => {
-      const r = await ctx.client.request('POST', req.path, { headers: req.headers, body: JSON.parse(req.body ?? '{}') })
-      if (r.status === 201) made.push(JSON.stringify(r.body))
-    })
-    keepHolds(f, made)
+/** A pay run: every hold of its lane once, a fresh Idempotency-Key each, no warm-up (the mode's warm-up paid already). */
+async function payPlan (ctx: ScenarioContext, f: Fixtures, lane: PayLane): Promise<Plan> {
+  await prepareToPay(ctx, f, lane)
+  const held = f.held[lane]
+  return {
+    requests: held.map((h, n) => ({ method: 'POST', path: `/reservations/${h.id}/pay`, headers: { authorization: ctx.bearer(h.userId), 'idempotency-key': `${ctx.userPrefix}y${lane}${n}` } })),
+    once: true, codes: true, capture: 200, warmupSec: 0,
+    note: `pays the holds above (${held.length} held, ${lane === 'one' ? 'one seat' : 'four seats'} each), with a fresh Idempotency-Key`,
+    after: (r: LoadResult) => { f.pays.acknowledged += r.captured.length; f.pays.sent += r.sent; f.payRps[lane] = r.rps; f.payCpu[lane] = r.cpu.msPerRequest; f.keepPaid(lane, r.captured) }
   }
-  const need = new Map<string, number>()
-  for (const h of f.held) need.set(h.userId, (need.get(h.userId) ?? 0) + h.price)
-  await forEachLimited([...need], 16, async ([userId, amount]) => {
-    const auth = ctx.bearer(userId)
-    const r = await ctx.client.request<{ balance: number }>('GET', `/users/${userId}/points`, { headers: { authorization: auth } })
-    let left = amount - expectStatus(r, 200, `reading ${userId}'s points`).balance
-    while (left > 0) { const n = Math.min(left, 1_000_000); await chargeUser(ctx.client, userId, auth, n); left -= n }
-  })
 }
 
 export const SCENARIOS: Array<Scenario<Fixtures>> = [
@@ -125,10 +80,11 @@ export const SCENARIOS: Array<Scenario<Fixtures>> = [
     matching: READ,
     target: { ofHello: 0.5 },
     plan: async (ctx, f) => {
-      const b = await f.bookingUsers(ctx)
+      const demo = await f.demoShow(ctx)
+      const users = f.users(ctx)
       return {
-        requests: seatMapRequests(ctx, b.demo.dates[0], b.users, b.demoTokens),
-        note: `the demo show (50 seats), ${b.users.length} admitted users in turn`
+        requests: seatMapRequests(ctx, demo.concert.dates[0], users, demo.tokens),
+        note: `the demo show (50 seats), ${users.length} admitted users in turn`
       }
     }
   },
@@ -138,13 +94,57 @@ export const SCENARIOS: Array<Scenario<Fixtures>> = [
     matching: READ,
     target: { rps: 2000 },
     plan: async (ctx, f) => {
-      const { users } = await f.bookingUsers(ctx)
+      const users = f.users(ctx)
       const big = await f.bigSeatMap(ctx)
       return {
         requests: seatMapRequests(ctx, big.concert.dates[0], users, big.tokens),
         // Enough to keep the service busy; 64 would queue a costly map so long that a short pass sees no reply.
         connections: 16,
-        note: `the whole map of a ${ctx.bigShowSeats.toLocaleString('en-US')}-seat show (one seat range, all AVAILABLE), ${users.length} admitted users in turn`
+        note: `the whole map of a ${big.seats.toLocaleString('en-US')}-seat show (${big.sections.length} sections × ${BIG_ROWS_PER_SECTION} rows, all AVAILABLE), ${users.length} admitted users in turn`
+      }
+    }
+  },
+  {
+    name: 'section map',
+    route: 'GET /concerts/{date}/seats?section=',
+    matching: READ,
+    target: { ofHello: 0.5 },
+    plan: async (ctx, f) => {
+      const users = f.users(ctx)
+      const big = await f.bigSeatMap(ctx)
+      return {
+        requests: sectionMapRequests(ctx, big, users),
+        note: `one section's map (${Math.round(big.seats / big.sections.length)} seats) of the big show, the ${big.sections.length} sections in turn, ${users.length} admitted users in turn`
+      }
+    }
+  },
+  {
+    name: 'section map 304',
+    route: 'GET /concerts/{date}/seats?section= + If-None-Match',
+    matching: READ,
+    target: { ofHello: 0.5 },
+    plan: async (ctx, f) => {
+      const users = f.users(ctx)
+      const big = await f.bigSeatMap(ctx)
+      // Each section's current tag, read once (the show does not change while this runs): every request is a 304.
+      const tags = await currentTags(ctx, big, users[0], big.sections.map(x => `?section=${encodeURIComponent(x)}`))
+      return {
+        requests: sectionMapRequests(ctx, big, users).map((r, n) => ({ ...r, headers: { ...r.headers, 'if-none-match': tags[n % big.sections.length] } })),
+        note: `revalidation of one section's map with its current ETag (304, no body), the ${big.sections.length} sections and ${users.length} users in turn`
+      }
+    }
+  },
+  {
+    name: 'sections summary',
+    route: 'GET /concerts/{date}/sections',
+    matching: READ,
+    target: { ofHello: 0.5 },
+    plan: async (ctx, f) => {
+      const users = f.users(ctx)
+      const big = await f.bigSeatMap(ctx)
+      return {
+        requests: users.map((u, i) => ({ method: 'GET', path: `/concerts/${big.concert.dates[0]}/sections`, headers: queueHeaders(ctx, u, big.tokens[i]) })),
+        note: `the big show's ${big.sections.length} sections with their counts, ${users.length} admitted users in turn`
       }
     }
   },
@@ -154,7 +154,7 @@ export const SCENARIOS: Array<Scenario<Fixtures>> = [
     matching: WRITE,
     target: { ofCeiling: 0.5 },
     plan: async (ctx, f) => {
-      const { users } = await f.bookingUsers(ctx)
+      const users = f.users(ctx)
       const body = JSON.stringify({ amount: 100_000 })
       // A fresh Idempotency-Key each time: a repeated key would be answered from the idempotency store.
       const requests: LoadRequest[] = Array.from({ length: ctx.budget(0.4) }, (_, n) => {
@@ -169,29 +169,82 @@ export const SCENARIOS: Array<Scenario<Fixtures>> = [
     route: 'POST /reservations',
     matching: WRITE,
     target: { ofCeiling: 0.5 },
-    plan: async (ctx, f) => {
-      const b = await f.bookingUsers(ctx)
-      return {
-        requests: holdRequests(ctx, b), once: true, codes: true, capture: 201,
-        note: `one seat, a distinct free one per request, ${b.users.length} admitted users in turn (≤ 4 holds per user and show, ${b.shows} shows)`,
-        after: (r) => { keepHolds(f, r.captured); f.holdRps = r.rps }
-      }
-    }
+    plan: (ctx, f) => holdPlan(ctx, f, 'one', 'one seat (`seatNo`), a distinct free one per request')
+  },
+  {
+    name: 'hold 4 seats',
+    route: 'POST /reservations { seatNos: [4] }',
+    matching: WRITE,
+    target: { ofCeiling: 0.35 },
+    plan: (ctx, f) => holdPlan(ctx, f, 'four', 'four picked seats side by side (`seatNos`), a distinct free block per request')
+  },
+  {
+    name: 'hold best 4',
+    route: 'POST /reservations { quantity: 4 }',
+    matching: WRITE,
+    target: { ofCeiling: 0.35 },
+    plan: (ctx, f) => holdPlan(ctx, f, 'best', 'four best-available seats (`quantity: 4`), the service picks the block')
   },
   {
     name: 'pay',
     route: 'POST /reservations/{id}/pay',
     matching: WRITE,
     target: { ofCeiling: 0.35 },
+    plan: (ctx, f) => payPlan(ctx, f, 'one')
+  },
+  {
+    name: 'pay 4 seats',
+    route: 'POST /reservations/{id}/pay (4-seat order)',
+    matching: WRITE,
+    target: { ofCeiling: 0.35 },
+    plan: (ctx, f) => payPlan(ctx, f, 'four')
+  },
+  {
+    // The outbox's cost per payment (issue 13): the same 1-seat payments with every relay idle, then its backlog drained.
+    name: 'pay, relay held off',
+    route: 'POST /reservations/{id}/pay (outbox relay idle)',
+    matching: WRITE,
+    only: 'production',
     plan: async (ctx, f) => {
-      await prepareToPay(ctx, f, await f.bookingUsers(ctx))
+      const plan = await payPlan(ctx, f, 'relay')
+      await holdRelayOff(ctx.databaseUrl)
+      // Any relay round already running ends (fenced) within a tick or two.
+      await new Promise(resolve => setTimeout(resolve, 600))
+      const pending = await undelivered(ctx.databaseUrl)
       return {
-        requests: f.held.map((h, n) => ({ method: 'POST', path: `/reservations/${h.id}/pay`, headers: { authorization: ctx.bearer(h.userId), 'idempotency-key': `${ctx.userPrefix}y${n}` } })),
-        once: true, codes: true, capture: 200,
-        // No warm-up: every hold can be paid once, and the mode's warm-up paid already.
-        warmupSec: 0,
-        note: `pays the holds above (${f.held.length} held, one seat each), with a fresh Idempotency-Key`,
-        after: (r) => { f.pays.acknowledged += r.captured.length; f.pays.sent += r.sent }
+        ...plan,
+        note: `${plan.note}, while the bench holds the relay's lease (${pending} events undelivered before); then the relay is let go on the backlog`,
+        after: async (r) => {
+          await plan.after?.(r)
+          const d = await drainBacklog({ databaseUrl: ctx.databaseUrl, redisUrl: ctx.redisUrl!, cpuWindow: ctx.cpuWindow })
+          const running = f.payCpu.one
+          const idle = r.cpu.msPerRequest
+          // One payment.confirmed per payment: the drain's CPU per event is the relay's cost per payment.
+          return {
+            'relay CPU ms per delivered event (= per payment)': d.cpuMsPerEvent ?? 0,
+            'relay drain: events/s to the stream': d.eventsPerSec ?? 0,
+            'backlog events': d.backlog,
+            'relay drain: ms until none undelivered': d.ms,
+            'stream entries added': d.streamGrowth,
+            'CPU ms per pay, relay running (pay above)': running ?? 0,
+            'CPU ms per pay, running − held off (within noise unless large)': running !== null && idle !== null ? Math.round((running - idle) * 10_000) / 10_000 : 0
+          }
+        }
+      }
+    }
+  },
+  {
+    name: 'refund',
+    route: 'POST /reservations/{id}/refund',
+    matching: WRITE,
+    plan: async (ctx, f) => {
+      // A refund costs about what a payment does: prepare for the pay runs' rate.
+      await prepareToRefund(ctx, f, Math.max(f.payRps.one, f.payRps.four, f.payRps.relay))
+      return {
+        requests: f.paid.map((h, n) => ({ method: 'POST', path: `/reservations/${h.id}/refund`, headers: { authorization: ctx.bearer(h.userId), 'idempotency-key': `${ctx.userPrefix}f${n}` } })),
+        once: true, codes: true, capture: 200, warmupSec: 0,
+        note: `the owner refunds paid orders (${f.paid.length}: 1 and 4 seats), each once, with a fresh Idempotency-Key`,
+        after: (r) => { f.refunds.acknowledged += r.captured.length; f.refunds.sent += r.sent }
       }
     }
   },
@@ -248,11 +301,4 @@ export const SCENARIOS: Array<Scenario<Fixtures>> = [
  * on main, and removes it here). Listed in the report as not measured; nothing is sent for them.
  */
 export const PLANNED: PlannedScenario[] = [
-  { name: 'section seat map', route: 'GET /concerts/{date}/seats?section=', target: '≥ 50 % of hello', waitsFor: 'sections in POST /admin/concerts and a section map served from a body built once per seat-map version' },
-  { name: 'seat map 304', route: 'GET /concerts/{date}/seats?section= + If-None-Match', target: '≥ 50 % of hello', waitsFor: 'ETag / 304 on the seat map' },
-  { name: 'sections summary', route: 'GET /concerts/{date}/sections', target: '≥ 50 % of hello', waitsFor: 'the sections route' },
-  { name: 'hold 4 seats', route: 'POST /reservations { date, seatNos: [4] }', target: '≥ 35 % of the UPDATE ceiling', waitsFor: 'multi-seat holds (orders)' },
-  { name: 'pay 4 seats', route: 'POST /reservations/{id}/pay (4-seat hold)', target: '≥ 35 % of the UPDATE ceiling', waitsFor: 'multi-seat holds (orders)' },
-  { name: 'refund', route: 'POST /reservations/{id}/refund', target: 'none set (report CPU ms/req)', waitsFor: 'refunds (orders)' },
-  { name: 'arena rush', route: '100,000 fans, 15,000 seats in sections, orders of 1–4 seats', target: 'sold out, ≥ 1,000 tickets/s, step p99 < 100 ms', waitsFor: 'sections, multi-seat and best-available holds, refreshAfterMs (bench:full)' }
 ]

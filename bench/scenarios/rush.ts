@@ -4,6 +4,7 @@
 // in the driver.
 
 import { randomUUID } from 'node:crypto'
+import { ActiveSampler, type ActiveSamples } from '../lib/active.js'
 import type { HttpClient, Reply } from '../lib/http.js'
 import { signBearer } from '../lib/jwt.js'
 import { sleep } from '../lib/processes.js'
@@ -40,14 +41,25 @@ export interface RushOptions {
   /** Extra active-count samplers (e.g. straight from Redis); the /metrics gauge is always sampled. */
   sampleActive?: () => Promise<number>
   timeoutMs: number
-  /** Poll interval by place in the queue: near the front, a few batches back, far back. */
+  /** How waiting users time their polls: as `refreshAfterMs` says, or at one fixed interval whatever it says. */
+  pacing: RushPacing
+  /** Poll interval by place in the queue when a paced user gets no `refreshAfterMs`: near the front, a few batches back, far back. */
   pollMs: { near: number, mid: number, far: number }
   log: (line: string) => void
 }
 
+/**
+ * `paced`: wait what the reply's `refreshAfterMs` says (issue 11); `fixed`: poll every `everyMs` (±20 %), what a
+ * client that ignores the advice does — the waiting room's cost before paced polling.
+ */
+export type RushPacing = { kind: 'paced' } | { kind: 'fixed', everyMs: number }
+
+export const pacingLabel = (p: RushPacing): string => p.kind === 'paced' ? 'paced (refreshAfterMs)' : `fixed ${p.everyMs / 1000} s`
+
 export interface StepFigures extends LatencySummary { outcomes: Record<string, number> }
 
 export interface RushResult {
+  pacing: RushPacing
   users: number
   seats: number
   maxActive: number
@@ -66,12 +78,18 @@ export interface RushResult {
   ticketsPerSec: number
   /** Every request of the rush (all steps) per ticket bought. */
   requestsPerTicket: number | null
+  /** Poll requests of every waiting user ÷ users admitted (the waiting room's cost per admission). */
+  pollsPerAdmitted: number | null
+  /** Poll requests per second while anyone waited (from the first join to the last poll). */
+  pollsPerSec: number
+  /** Share of the WAITING poll replies that carried a `refreshAfterMs` (1 once the service paces its clients). */
+  advisedShare: number | null
   outcomesByUser: Record<string, number>
   steps: Record<RushStep, StepFigures>
   /** Replies that are neither successes nor an expected 409, by "step status code". */
   errors: Record<string, number>
   serverErrors: number
-  activeSamples: { count: number, max: number, mean: number, sources: string[] }
+  activeSamples: ActiveSamples
   peakInFlight: number
   /** How long requests waited in the driver for a free slot (not part of the step latencies). */
   driverWait: LatencySummary
@@ -91,6 +109,13 @@ export async function runRush (o: RushOptions): Promise<RushResult> {
   let firstHoldAt = 0; let lastHoldAt = 0; let lastBoughtAt = 0; let firstAdmitAt = 0; let lastAdmitAt = 0
   let soldOutAt: number | null = null
   let announced = false // the site's "sold out" notice: waiting users leave
+  let announce: () => void = () => {}
+  const announcement = new Promise<void>((resolve) => { announce = resolve })
+  // A waiting user's pause ends early at the notice (a fan told to come back in 30 s still sees the banner).
+  const pause = (ms: number): Promise<void> => new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms)
+    void announcement.then(() => { clearTimeout(timer); resolve() })
+  })
   let finished = 0
   const started = performance.now()
   const elapsed = (): number => performance.now() - started
@@ -109,9 +134,14 @@ export async function runRush (o: RushOptions): Promise<RushResult> {
   const pick = <T>(xs: T[]): T => xs[Math.floor(Math.random() * xs.length)]
   const jitter = (ms: number): number => ms * (0.8 + Math.random() * 0.4)
   // The server's own advice when it gives one (refreshAfterMs), else a schedule by place in the queue.
-  const interval = (t: Ticket): number => jitter(typeof t.refreshAfterMs === 'number'
-    ? t.refreshAfterMs
-    : t.position <= o.maxActive ? o.pollMs.near : t.position <= 5 * o.maxActive ? o.pollMs.mid : o.pollMs.far)
+  let advised = 0; let waitingReplies = 0; let lastPollAt = 0
+  const interval = (t: Ticket): number => {
+    if (t.status === 'WAITING') { waitingReplies++; if (typeof t.refreshAfterMs === 'number') advised++ }
+    if (o.pacing.kind === 'fixed') return jitter(o.pacing.everyMs)
+    return jitter(typeof t.refreshAfterMs === 'number'
+      ? t.refreshAfterMs
+      : t.position <= o.maxActive ? o.pollMs.near : t.position <= 5 * o.maxActive ? o.pollMs.mid : o.pollMs.far)
+  }
 
   async function user (i: number): Promise<string> {
     const auth = { authorization: `Bearer ${signBearer(o.secret, `${o.userPrefix}${i}`)}` }
@@ -130,9 +160,10 @@ export async function runRush (o: RushOptions): Promise<RushResult> {
         while (ticket.status !== 'ACTIVE') {
           if (announced) { await leave(); return 'left: sold out while waiting' }
           if (ticket.status === 'SOLD_OUT') return 'left: the room said sold out'
-          await sleep(interval(ticket))
+          await pause(interval(ticket))
           if (announced) { await leave(); return 'left: sold out while waiting' }
           const p = await call<Ticket>('poll', 'GET', '/queue/tokens/current', withToken())
+          lastPollAt = elapsed()
           if (p.status !== 200) return `lost the queue place (${p.status})`
           ticket = p.body
         }
@@ -182,37 +213,26 @@ export async function runRush (o: RushOptions): Promise<RushResult> {
   }
 
   // The monitor: the queue's ACTIVE count (metrics gauge, and any extra sampler) and the concert's sales.
-  let sampleCount = 0; let sampleSum = 0; let sampleMax = 0; let lastSample: number | null = null
-  const sampled = (n: number): void => { sampleCount++; sampleSum += n; if (n > sampleMax) sampleMax = n; lastSample = n }
-  const sources = ['GET /metrics concert_queue_active']
-  if (o.sampleActive) sources.push('redis ZCOUNT of the active set')
+  const active = new ActiveSampler(o.monitor, o.concertId, o.sampleActive)
   let stop = false
-  const gauge = new RegExp(`^concert_queue_active\\{concert_id="${o.concertId}"\\} (\\d+)`, 'm')
-  const sampleMetrics = async (): Promise<void> => {
-    for (let k = 0; k < o.monitor.ports.length; k++) {
-      const r = await o.monitor.request<string>('GET', '/metrics', { instance: k })
-      const m = typeof r.body === 'string' ? gauge.exec(r.body) : null
-      sampled(m ? Number(m[1]) : 0)
-    }
-  }
   const monitor = (async () => {
     let lastProgress = 0
     let lastSales = 0
     while (!stop) {
-      await sampleMetrics()
-      if (o.sampleActive) for (let k = 0; k < 4 && !stop; k++) { sampled(await o.sampleActive()); await sleep(25) }
+      await active.sampleMetrics()
+      if (active.hasExtra) for (let k = 0; k < 4 && !stop; k++) { await active.sampleExtra(); await sleep(25) }
       else await sleep(100)
       if (elapsed() - lastSales > 500) {
         lastSales = elapsed()
         const s = await o.monitor.request<{ totals: { sold: number, held: number } }>('GET', `/admin/concerts/${o.concertId}/sales`, { headers: { authorization: o.adminBearer } })
         if (s.status === 200 && s.body.totals.sold === totalSeats && soldOutAt === null) soldOutAt = elapsed()
       }
-      if (soldOutAt !== null) announced = true
-      if (!announced && elapsed() > o.timeoutMs) { announced = true; o.log(`  rush: time limit (${o.timeoutMs / 1000} s) reached before selling out; everybody leaves`) }
+      if (soldOutAt !== null && !announced) { announced = true; announce() }
+      if (!announced && elapsed() > o.timeoutMs) { announced = true; announce(); o.log(`  rush: time limit (${o.timeoutMs / 1000} s) reached before selling out; everybody leaves`) }
       if (elapsed() - lastProgress >= 1000) {
         lastProgress = elapsed()
         o.log(`  rush ${(elapsed() / 1000).toFixed(1).padStart(5)} s: joined ${joined}/${o.users}, waiting ${waiting}, admitted ${admitted}, ` +
-          `holds ${holds}, sold ${bought}/${totalSeats}, active now ${lastSample ?? '?'} (max ${sampleMax}), ` +
+          `holds ${holds}, sold ${bought}/${totalSeats}, active now ${active.last ?? '?'} (max ${active.summary().max}), ` +
           `in flight ${o.client.limiter.inFlight}, errors ${errors.total()}, done ${finished}`)
       }
     }
@@ -230,7 +250,9 @@ export async function runRush (o: RushOptions): Promise<RushResult> {
   const totalMs = elapsed()
 
   const steps = Object.fromEntries(RUSH_STEPS.map(s => [s, { ...latency[s].summary(), outcomes: outcomes[s].counts }])) as Record<RushStep, StepFigures>
+  const polls = latency.poll.count
   return {
+    pacing: o.pacing,
     users: o.users,
     seats: totalSeats,
     maxActive: o.maxActive,
@@ -247,11 +269,14 @@ export async function runRush (o: RushOptions): Promise<RushResult> {
     bought,
     ticketsPerSec: round(bought / (Math.max(1, lastBoughtAt - firstHoldAt) / 1000), 1),
     requestsPerTicket: bought > 0 ? round(RUSH_STEPS.reduce((a, st) => a + latency[st].count, 0) / bought, 1) : null,
+    pollsPerAdmitted: admitted > 0 ? round(polls / admitted, 1) : null,
+    pollsPerSec: round(polls / (Math.max(1, lastPollAt) / 1000), 0),
+    advisedShare: waitingReplies > 0 ? round(advised / waitingReplies, 3) : null,
     outcomesByUser: byUser.counts,
     steps,
     errors: errors.counts,
     serverErrors: Object.values(outcomes).reduce((a, t) => a + t.total(l => /^5\d\d/.test(l)), 0),
-    activeSamples: { count: sampleCount, max: sampleMax, mean: round(sampleSum / Math.max(1, sampleCount), 1), sources },
+    activeSamples: active.summary(),
     peakInFlight: o.client.limiter.peak,
     driverWait: driverWait.summary()
   }

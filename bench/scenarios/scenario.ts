@@ -21,6 +21,12 @@ export interface ScenarioContext {
   userPrefix: string
   /** MySQL + Redis (else embedded): picks the matching ceiling. */
   production: boolean
+  /** The mode's database (`sqlite:<file>` or a mysql:// URL), for what only the tables show. */
+  databaseUrl: string
+  /** Redis (production modes only). */
+  redisUrl?: string
+  /** Service CPU time of every instance from now until the returned function is called (ms). */
+  cpuWindow: () => () => number
   durationSec: number
   warmupSec: number
   pollUsers: number
@@ -58,6 +64,8 @@ export interface Scenario<Shared> {
   /** The ceiling it is compared with: embedded mode, production mode. */
   matching: { embedded: BaselineKind, production: BaselineKind }
   target?: ScenarioTarget
+  /** Runs in one kind of mode only (e.g. what needs the Redis Stream of production). */
+  only?: 'production' | 'embedded'
   /** Prepares through the API (fixtures shared between scenarios live in `shared`) and says what to send. */
   plan: (ctx: ScenarioContext, shared: Shared) => Promise<Plan>
 }
@@ -91,6 +99,7 @@ export async function runScenarios<Shared> (ctx: ScenarioContext, scenarios: Arr
   const results: EndpointResult[] = []
   const failures: string[] = []
   for (const s of scenarios) {
+    if (s.only && s.only !== (ctx.production ? 'production' : 'embedded')) continue
     try {
       const plan = await s.plan(ctx, shared)
       const r = await ctx.load.run({

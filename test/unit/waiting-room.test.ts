@@ -405,6 +405,16 @@ describe('waiting room', () => {
       expect(refreshAfterMs({ status: 'ACTIVE', position: 0, tokenId: 't' }, T0, { opensAt: null }, [], POLICY)).toBeNull()
     })
 
+    it('refreshAfterMs in the first seconds of a sale paces by the admissions of those seconds, not as if a minute had passed', () => {
+      // 100 admitted in the 2 s since the sale opened (the meter's current bucket): 50 per second.
+      const now = Math.floor(T0 / 10_000) * 10_000 + 2000
+      const opening = new Array<number>(59).fill(0).concat([100])
+      const at = (position: number): number | null => refreshAfterMs({ status: 'WAITING', position, tokenId: 't' }, now, { opensAt: null }, opening, POLICY)
+      // 500 ms / 50 per s = 10 ms a place: the 100th in line polls after 1 s (a minute's pace would have said 25 s).
+      expect(at(100)).toBe(1000)
+      expect(at(1000)).toBe(10_000)
+    })
+
     it('refreshAfterMs keeps the poll rate of 100,000 waiting fans bounded, whatever the pace of admission', () => {
       for (const perSecond of [0, 1, 100, 10_000]) {
         const admissions = new Array<number>(60).fill(perSecond * 10)

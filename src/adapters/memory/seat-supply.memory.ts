@@ -25,11 +25,11 @@ export function createCachedSeatSupply (concerts: Pick<ConcertRepository, 'sales
       const hit = cache.get(concertId)
       if (hit && now - hit.at < ttlMs && now >= hit.at) {
         if (!fresh) return hit.supply
-        // A change made here moves a few seats; it can only have been the last one near the end of the sale (and
-        // there seat events from any instance drop the figures anyway). Re-reading a concert of 15,000 seats
-        // after every payment was what a payment cost most.
-        const known = await hit.supply.catch(() => null)
-        if (known && known.available + known.held > NEAR_SOLD_OUT && cache.get(concertId) === hit) return known
+        // A fresh read matters only near the end: a sale moves seats from held to sold, so with more than a
+        // handful left for sale or held it cannot have been the last one (and reading every seat of the
+        // concert after every payment was the largest cost of a payment in the arena bench).
+        const cached = await hit.supply.catch(() => null)
+        if (cached && cached.available + cached.held > NEAR_SOLD_OUT) return cached
       }
       const supply = concerts.salesByShow(concertId, now).then((shows) => {
         for (const s of shows) {

@@ -100,8 +100,17 @@ export function estimateWait (position: number, admissions: number[], policy: Qu
   return { seconds: p50, range: { p50, p90: Math.max(p50, Math.ceil(position / slow)) } }
 }
 
-/** Admissions over the last minute as per second (for the polling pace). */
-const recentRate = (admissions: number[]): number => sum(admissions.slice(-60_000 / METER_BUCKET_MS)) / 60
+/**
+ * Admissions per second over the last minute, or over the time since the first admission when that is
+ * shorter (for the polling pace: the first seconds of a sale must not read as a minute of slow admissions).
+ */
+function recentRate (admissions: number[], now: number): number {
+  const window = admissions.slice(-60_000 / METER_BUCKET_MS)
+  const first = window.findIndex(n => n > 0)
+  if (first < 0) return 0
+  const spanMs = (window.length - 1 - first) * METER_BUCKET_MS + (now % METER_BUCKET_MS)
+  return sum(window) / (Math.min(60_000, Math.max(1000, spanMs)) / 1000)
+}
 
 /** Shortest poll interval, and the bounds of the per-place step (ms per place ahead). */
 export const REFRESH_MIN_MS = 1000
@@ -125,7 +134,7 @@ export function refreshAfterMs (entry: Pick<QueueEntry, 'status' | 'position' | 
     const untilOpen = Math.max(0, (terms.opensAt ?? now) - now)
     return Math.min(untilOpen, 3_600_000) + spreadOf(entry.tokenId, longest)
   }
-  const rate = recentRate(admissions)
+  const rate = recentRate(admissions, now)
   const step = rate > 0 ? Math.min(REFRESH_STEP_MAX_MS, Math.max(REFRESH_STEP_MIN_MS, 500 / rate)) : REFRESH_STEP_MAX_MS
   return Math.min(longest, Math.max(REFRESH_MIN_MS, Math.round((entry.position ?? 1) * step)))
 }

@@ -182,6 +182,17 @@ describe.each(SQL_BACKENDS)('one-transaction writes on %s', (backend) => {
       expect(await statuses(show)).toEqual(['HELD', 'HELD', 'HELD', 'HELD', 'AVAILABLE', 'AVAILABLE'])
     })
 
+    it('offers the pick only the free seats of the section asked for', async () => {
+      const { show } = await givenConcert(w.concerts, { ranges: [{ from: 1, to: 3, grade: 'R', price: 10_000, section: 'A', row: '1' }, { from: 4, to: 6, grade: 'R', price: 10_000, section: 'B', row: '1' }] })
+      await hold(show, newUserId(), [5])
+      let seen: number[] = []
+      const look = (isFree: (n: number) => boolean) => { seen = [1, 2, 3, 4, 5, 6].filter(isFree); return null }
+      expect(await w.writes.holds.holdBest({ ...terms(show, newUserId()), quantity: 1, section: 'B', pick: look })).toEqual({ refused: 'NO_BLOCK' })
+      expect(seen).toEqual([4, 6])
+      await w.writes.holds.holdBest({ ...terms(show, newUserId()), quantity: 1, pick: look })
+      expect(seen).toEqual([1, 2, 3, 4, 6])
+    })
+
     it('a block that is not free when claimed is LOST_RACE and writes nothing', async () => {
       const show = await givenShow(3)
       await hold(show, newUserId(), [2])

@@ -44,7 +44,7 @@ export function createMysqlHoldStore (mysql: MysqlCalls): HoldStore {
         return answer(rows?.[0], o, o.seatNos, o.price)
       }
       return mysql.session(async (s) => {
-        const [head, seats] = await s.call('hold_begin', [o.userId, o.showId, o.seatNos.length, o.max, o.now, JSON.stringify(rule.rowSeatNos)])
+        const [head, seats] = await s.call('hold_begin', [o.userId, o.showId, o.seatNos.length, o.max, o.now, JSON.stringify(rule.rowSeatNos), null])
         if (head?.[0]?.outcome !== 'OK') return { refused: 'HOLD_LIMIT_REACHED' } // rolled back already
         // The rows' seats are locked until this transaction ends: the rule holds until commit.
         const free = freeSeatsOf(seats, o.now)
@@ -60,9 +60,10 @@ export function createMysqlHoldStore (mysql: MysqlCalls): HoldStore {
     },
     async holdBest (o: BestSeats) {
       return mysql.session(async (s) => {
-        const [head, seats] = await s.call('hold_begin', [o.userId, o.showId, o.quantity, o.max, o.now, null])
+        const [head] = await s.call('hold_begin', [o.userId, o.showId, o.quantity, o.max, o.now, null, o.section ?? null])
         if (head?.[0]?.outcome !== 'OK') return { refused: 'HOLD_LIMIT_REACHED' }
-        const free = freeSeatsOf(seats, o.now)
+        const list = head[0].free_seats
+        const free = new Set(typeof list === 'string' && list !== '' ? list.split(',').map(Number) : [])
         const block = o.pick(n => free.has(n))
         if (!block) {
           await s.rollback()

@@ -19,6 +19,7 @@ export function createSqliteHoldStore (sqlite: SyncSqlite): HoldStore {
   const seatsOf = sqlite.prepare(`SELECT s.seat_no AS seatNo, ${FREE.replaceAll('status', 's.status').replaceAll('held_until', 's.held_until')} AS free
     FROM json_each(@seatNos) j CROSS JOIN seats s ON s.show_id = @showId AND s.seat_no = j.value`)
   const freeSeats = sqlite.prepare(`SELECT seat_no AS seatNo FROM seats WHERE show_id = @showId AND ${FREE}`).pluck()
+  const freeSeatsIn = sqlite.prepare(`SELECT seat_no AS seatNo FROM seats WHERE show_id = @showId AND section = @section AND ${FREE}`).pluck()
   const insertReservation = sqlite.prepare(`INSERT INTO reservations (user_id, concert_id, show_id, show_date, seat_no, seat_count, price, status, held_until, created_at, paid_at)
     VALUES (@userId, @concertId, @showId, @date, @seatNo, @count, @price, 'HELD', @heldUntil, @now, NULL)`)
   const insertSeat = sqlite.prepare('INSERT INTO reservation_seats (reservation_id, seat_no, show_id) VALUES (@id, @seatNo, @showId)')
@@ -67,7 +68,7 @@ export function createSqliteHoldStore (sqlite: SyncSqlite): HoldStore {
     holdBest: (order: BestSeats) => sqlite.transaction((): HoldOutcome => {
       // No show lock is needed: nothing else runs until this transaction ends.
       if (!roomFor(order, order.quantity)) return { refused: 'HOLD_LIMIT_REACHED' }
-      const free = new Set(freeSeats.all(order) as number[])
+      const free = new Set((order.section === undefined ? freeSeats.all(order) : freeSeatsIn.all(order)) as number[])
       const block = order.pick(n => free.has(n))
       if (!block) return { refused: 'NO_BLOCK' }
       const claimable = freeOf(order.showId, block.seatNos, order.now)

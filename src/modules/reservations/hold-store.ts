@@ -31,6 +31,8 @@ export interface PickedBlock { seatNos: number[], price: number, rowSeatNos: num
 export interface BestSeats extends HoldTerms {
   /** How many adjacent seats (what the limit counts). */
   quantity: number
+  /** Only seats of this section can be picked (the whole show when absent). */
+  section?: string
   /**
    * Picks a block given which seats of the show are free, read after every earlier pick of the show (on any
    * instance) committed; null when none is left. On a show with the gap rule, `rowSeatNos` are the seats of

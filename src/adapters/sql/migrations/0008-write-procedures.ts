@@ -80,10 +80,11 @@ END`,
 
   // The first half of a hold that decides in the service between two round trips; leaves the transaction open
   // on OK. p_rows NULL: best available — the show's row is locked (one pick of a show at a time, on every
-  // instance) and its free seats are returned. Else the seats p_rows (ascending) are locked and returned as
-  // committed (the no-single-seat-gap rule is decided on them).
+  // instance) and its free seats (in p_section, when given) are returned as one comma-separated list (a row per
+  // seat cost the service more than the whole hold). Else the seats p_rows (ascending) are locked and returned
+  // as committed, a row each (the no-single-seat-gap rule is decided on them).
   hold_begin: `
-CREATE PROCEDURE hold_begin (IN p_user VARCHAR(64), IN p_show INT, IN p_n INT, IN p_max INT, IN p_now BIGINT, IN p_rows TEXT)
+CREATE PROCEDURE hold_begin (IN p_user VARCHAR(64), IN p_show INT, IN p_n INT, IN p_max INT, IN p_now BIGINT, IN p_rows TEXT, IN p_section VARCHAR(40))
 proc: BEGIN
   DECLARE v_ok INT DEFAULT 0;
   DECLARE v_x INT DEFAULT 0;
@@ -95,8 +96,13 @@ proc: BEGIN
   END IF;
   IF p_rows IS NULL THEN
     SELECT COUNT(*) INTO v_x FROM shows WHERE id = p_show FOR UPDATE;
-    SELECT 'OK' AS outcome;
-    SELECT s.seat_no, s.status, s.held_until FROM seats s WHERE s.show_id = p_show AND ${FREE('s')} ORDER BY s.seat_no;
+    SET SESSION group_concat_max_len = 16777216;
+    IF p_section IS NULL THEN
+      SELECT 'OK' AS outcome, GROUP_CONCAT(s.seat_no ORDER BY s.seat_no) AS free_seats FROM seats s WHERE s.show_id = p_show AND ${FREE('s')};
+    ELSE
+      SELECT 'OK' AS outcome, GROUP_CONCAT(s.seat_no ORDER BY s.seat_no) AS free_seats FROM seats s
+        WHERE s.show_id = p_show AND s.section = p_section AND ${FREE('s')};
+    END IF;
   ELSE
     SELECT 'OK' AS outcome;
     SELECT s.seat_no, s.status, s.held_until FROM ${SEATS_OF('p_rows', 'j')} JOIN seats s ON s.show_id = p_show AND s.seat_no = j.seat_no

@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { BASELINE_LABELS, type Ceiling, type GeneratorCheck } from './baselines/ceilings.js'
 import { cpuMs, ms, num, pct, table } from './lib/format.js'
 import type { Machine } from './lib/machine.js'
+import type { ProfileSummary } from './lib/profile.js'
 import { failedReplies, type EndpointRow, type ModeReport } from './mode.js'
 import type { Profile } from './options.js'
 import { PLANNED } from './scenarios/endpoints.js'
@@ -115,11 +116,16 @@ function modeSection (m: ModeReport, profile: Profile, connections: number): str
     ]), 1))
   }
   if (m.arena) out.push(...arenaSection(m.arena, m.arenaCpu))
-  for (const p of m.profiles) {
-    out.push('', `CPU profile ${p.file} (${num(p.totalMs)} ms on CPU): ${p.byPackage.slice(0, 8).map(x => `${x.name} ${x.percent}%`).join(', ')}`, '')
-    out.push(...p.byFunction.slice(0, 12).map(f => `    ${String(f.percent).padStart(5)}%  ${f.name} ${f.where}`))
-  }
+  for (const p of m.profiles) out.push(...profileLines(p))
   return out
+}
+
+/** Where one service process's CPU time went (`--profile`): its top packages, then its top functions by self time. */
+export function profileLines (p: ProfileSummary): string[] {
+  return [
+    '', `CPU profile ${p.file} (${num(p.totalMs)} ms on CPU): ${p.byPackage.slice(0, 8).map(x => `${x.name} ${x.percent}%`).join(', ')}`, '',
+    ...p.byFunction.slice(0, 12).map(f => `    ${String(f.percent).padStart(5)}%  ${f.name} ${f.where}`)
+  ]
 }
 
 /** A scenario's own figure: whole numbers as such, fractions with three significant digits. */

@@ -1,8 +1,7 @@
 // `npm run bench` (quick, about two minutes) and `npm run bench:full`: the machine's ceilings, then each mode
 // (bench/mode.ts), then the verdicts and the summary (bench/report.ts). See docs/BENCHMARKS.md.
 
-import { execFileSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -10,7 +9,7 @@ import { BASELINE_LABELS, measureCeilings, type BaselineKind, type Ceiling, type
 import { dropAllMysqlDbs } from './lib/backends.js'
 import { accountCpu, busyPercent, describeMachine } from './lib/machine.js'
 import { killAll } from './lib/processes.js'
-import { serviceEntry } from './lib/service.js'
+import { buildIfStale, serviceEntry } from './lib/service.js'
 import { chooseGenerator } from './load/generator.js'
 import { createLoadRunner } from './load/run-load.js'
 import { runMode, type ModeReport } from './mode.js'
@@ -24,28 +23,6 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
 const started = performance.now()
 const stamp = (): string => `[${((performance.now() - started) / 1000).toFixed(1).padStart(6)} s]`
 const log = (line: string): void => { process.stdout.write(`${stamp()} ${line}\n`) }
-
-/**
- * Compiles src/ when dist/ is missing or older than any source file (the service runs compiled); false when
- * that fails, and the service then runs from source through tsx.
- */
-function buildIfStale (): boolean {
-  if (process.env.BENCH_SERVICE_ENTRY) return true
-  const dist = join(ROOT, 'dist/src/main.js')
-  const newest = (dir: string): number => readdirSync(dir, { withFileTypes: true }).reduce((m, e) => {
-    const p = join(dir, e.name)
-    return Math.max(m, e.isDirectory() ? newest(p) : statSync(p).mtimeMs)
-  }, 0)
-  if (existsSync(dist) && statSync(dist).mtimeMs >= newest(join(ROOT, 'src'))) return true
-  log('compiling the service (tsc -p tsconfig.build.json) …')
-  try {
-    execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.build.json')], { cwd: ROOT, stdio: 'inherit' })
-    return true
-  } catch {
-    log('WARNING: compiling failed; running the service from source through tsx instead')
-    return false
-  }
-}
 
 /** Which ceilings the chosen modes are compared with, each with as many server processes as a mode has instances. */
 function ceilingRuns (modes: Mode[], profile: Profile): Array<{ kind: BaselineKind, instances: number }> {
@@ -81,7 +58,8 @@ async function main (): Promise<void> {
   const cpuAll = accountCpu()
   const machine = await describeMachine(mysqlUrl, redisUrl)
   log(`${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}; CPU busy before start ${machine.busyBeforePercent ?? '?'}%`)
-  const entry = serviceEntry(ROOT, !buildIfStale())
+  // BENCH_SERVICE_ENTRY runs a file of its own: nothing to compile.
+  const entry = serviceEntry(ROOT, !(process.env.BENCH_SERVICE_ENTRY ? true : buildIfStale(ROOT, log)))
   log(`service: ${entry.description}`)
   const { generator, why } = chooseGenerator({ choice: opts.generator, threads: profile.threads, tmp, root: ROOT })
   log(`load generator: ${generator.description} (${why})`)

@@ -1,6 +1,7 @@
 // The service under test: one or two instances of the real entry point as child processes, per mode and phase.
 
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { freePort, startNode, type Proc } from './processes.js'
 
@@ -28,6 +29,28 @@ export function serviceEntry (root: string, fromSource = false): { args: string[
   const dist = join(root, 'dist/src/main.js')
   if (existsSync(dist) && !fromSource) return { args: [dist], description: 'node dist/src/main.js (compiled)' }
   return { args: ['--import', 'tsx', join(root, 'src/main.ts')], description: 'node --import tsx src/main.ts' }
+}
+
+/**
+ * Compiles `<root>/src` with that tree's own TypeScript (`tsc -p tsconfig.build.json`) when `dist/src/main.js` is
+ * missing or older than any source file (the service runs compiled); false when that fails, and the service then
+ * runs from source through tsx.
+ */
+export function buildIfStale (root: string, log: (line: string) => void): boolean {
+  const dist = join(root, 'dist/src/main.js')
+  const newest = (dir: string): number => readdirSync(dir, { withFileTypes: true }).reduce((m, e) => {
+    const p = join(dir, e.name)
+    return Math.max(m, e.isDirectory() ? newest(p) : statSync(p).mtimeMs)
+  }, 0)
+  if (existsSync(dist) && statSync(dist).mtimeMs >= newest(join(root, 'src'))) return true
+  log(`compiling the service in ${root} (tsc -p tsconfig.build.json) …`)
+  try {
+    execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json')], { cwd: root, stdio: 'inherit' })
+    return true
+  } catch {
+    log(`WARNING: compiling ${root} failed; running its service from source through tsx instead`)
+    return false
+  }
 }
 
 export interface SiteOptions {

@@ -4,6 +4,9 @@ import { sql, type Kysely, type Migration } from 'kysely'
 import { isMysql } from './helpers.js'
 
 /*
+ * Written for MariaDB 10.6+ and MySQL 8 alike (JSON_TABLE, no JSON_ARRAYAGG … ORDER BY, no JSON_VALUE);
+ * tested on MariaDB.
+ *
  * Why procedures: a hold, a payment, a charge or a refund is one transaction of 6–12 statements. Sent one by one
  * they cost as many round trips (and as many socket writes, the largest item of their CPU profiles); as one CALL
  * they cost one. Each procedure is the whole of its write on MySQL (src/adapters/sql/ledgers.mysql.ts and
@@ -126,6 +129,8 @@ proc: BEGIN
   DECLARE v_free_seen INT DEFAULT 0;
   DECLARE v_id BIGINT;
   DECLARE v_missing TEXT;
+  DECLARE v_i INT DEFAULT 0;
+  DECLARE v_taken INT DEFAULT 0;
   ${ON_ERROR_ROLL_BACK}
   IF p_begun = 0 THEN
     CALL hold_lock_user(p_user, p_show, v_n, p_max, p_now, v_ok);
@@ -147,15 +152,19 @@ proc: BEGIN
     END IF;
   END IF;
   INSERT INTO reservations (user_id, concert_id, show_id, show_date, seat_no, seat_count, price, status, held_until, created_at, paid_at)
-    VALUES (p_user, p_concert, p_show, p_date, JSON_VALUE(p_seats, '$[0]'), v_n, p_price, 'HELD', p_held_until, p_now, NULL);
+    VALUES (p_user, p_concert, p_show, p_date, CAST(JSON_EXTRACT(p_seats, '$[0]') AS UNSIGNED), v_n, p_price, 'HELD', p_held_until, p_now, NULL);
   SET v_id = LAST_INSERT_ID();
   INSERT INTO reservation_seats (reservation_id, seat_no, show_id) SELECT v_id, j.seat_no, p_show FROM ${SEATS_OF('p_seats', 'j')};
   -- A lapsed hold (HELD with a past held_until) is free: its reservation reads EXPIRED until the sweeper marks it.
-  UPDATE seats s JOIN ${SEATS_OF('p_seats', 'j')} ON s.seat_no = j.seat_no
-    SET s.status = 'HELD', s.held_until = p_held_until, s.user_id = p_user, s.reservation_id = v_id
-    WHERE s.show_id = p_show AND ${FREE('s')};
-  IF ROW_COUNT() < v_n THEN
-    SELECT JSON_ARRAYAGG(j.seat_no ORDER BY j.seat_no) INTO v_missing FROM ${SEATS_OF('p_seats', 'j')}
+  -- One seat per statement, by primary key, in seat order (the lock order of every writer).
+  WHILE v_i < v_n DO
+    UPDATE seats s SET s.status = 'HELD', s.held_until = p_held_until, s.user_id = p_user, s.reservation_id = v_id
+      WHERE s.show_id = p_show AND s.seat_no = CAST(JSON_EXTRACT(p_seats, CONCAT('$[', v_i, ']')) AS UNSIGNED) AND ${FREE('s')};
+    SET v_taken = v_taken + ROW_COUNT();
+    SET v_i = v_i + 1;
+  END WHILE;
+  IF v_taken < v_n THEN
+    SELECT CONCAT('[', GROUP_CONCAT(j.seat_no ORDER BY j.seat_no), ']') INTO v_missing FROM ${SEATS_OF('p_seats', 'j')}
       LEFT JOIN seats s ON s.show_id = p_show AND s.seat_no = j.seat_no AND s.status = 'HELD' AND s.reservation_id = v_id
       WHERE s.seat_no IS NULL;
     ROLLBACK;
@@ -226,7 +235,7 @@ proc: BEGIN
     LEAVE proc;
   END IF;
   SELECT r.user_id, r.status, r.held_until, r.price, r.concert_id, r.show_id, r.show_date,
-      COALESCE((SELECT JSON_ARRAYAGG(rs.seat_no ORDER BY rs.seat_no) FROM reservation_seats rs WHERE rs.reservation_id = r.id), JSON_ARRAY(r.seat_no))
+      COALESCE((SELECT CONCAT('[', GROUP_CONCAT(rs.seat_no ORDER BY rs.seat_no), ']') FROM reservation_seats rs WHERE rs.reservation_id = r.id), CONCAT('[', r.seat_no, ']'))
     INTO v_user, v_status, v_held_until, v_price, v_concert, v_show, v_date, v_seats
     FROM reservations r WHERE r.id = p_reservation;
   IF v_user IS NULL OR v_user <> p_user THEN
@@ -305,7 +314,7 @@ proc: BEGIN
     LEAVE proc;
   END IF;
   SELECT r.user_id, r.status, r.price, r.concert_id, r.show_id, r.show_date,
-      COALESCE((SELECT JSON_ARRAYAGG(rs.seat_no ORDER BY rs.seat_no) FROM reservation_seats rs WHERE rs.reservation_id = r.id), JSON_ARRAY(r.seat_no)),
+      COALESCE((SELECT CONCAT('[', GROUP_CONCAT(rs.seat_no ORDER BY rs.seat_no), ']') FROM reservation_seats rs WHERE rs.reservation_id = r.id), CONCAT('[', r.seat_no, ']')),
       (SELECT sh.starts_at - p_cutoff FROM shows sh WHERE sh.id = r.show_id)
     INTO v_user, v_status, v_price, v_concert, v_show, v_date, v_seats, v_closes_at
     FROM reservations r WHERE r.id = p_reservation;

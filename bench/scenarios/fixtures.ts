@@ -32,7 +32,7 @@ export const queueHeaders = (ctx: ScenarioContext, userId: string, token: string
 
 export class Fixtures {
   private demo: Promise<{ concert: CreatedConcert, tokens: string[] }> | null = null
-  private readonly bookings = new Map<HoldKind, Promise<Booking>>()
+  private readonly bookings = new Map<string, Promise<Booking>>()
   private bigShow: Promise<BigShow> | null = null
   /** Holds made by the hold scenarios (and topped up for the pay scenarios), by the pay run that pays them. */
   readonly held: Record<PayLane, Held[]> = { one: [], four: [], relay: [] }
@@ -68,8 +68,10 @@ export class Fixtures {
    * A concert with room for its kind's holds (every user may hold 4 seats a show: one seat at a time four times,
    * or one order of four), one row of 4·K seats a show, with the users admitted.
    */
-  booking (ctx: ScenarioContext, kind: HoldKind): Promise<Booking> {
-    let b = this.bookings.get(kind)
+  booking (ctx: ScenarioContext, kind: HoldKind, lane?: PayLane): Promise<Booking> {
+    // The relay lane has a concert of its own: a fast 1-seat pay run may use every seat of the 1-seat concert.
+    const key = lane === 'relay' ? 'relay' : kind
+    let b = this.bookings.get(key)
     if (!b) {
       b = (async () => {
         const users = this.users(ctx)
@@ -77,12 +79,12 @@ export class Fixtures {
         const holdsPerShow = kind === 'one' ? k * HOLDS_PER_USER_PER_SHOW : k
         const holds = kind === 'one' ? ctx.maxHolds : Math.ceil(ctx.maxHolds / HOLDS_PER_USER_PER_SHOW)
         const shows = Math.max(1, Math.ceil(holds / holdsPerShow))
-        const concert = await createConcert(ctx.client, ctx.adminBearer, { title: `bench holds (${kind})`, shows, seats: k * HOLDS_PER_USER_PER_SHOW, price: PRICE, firstDay: 60 })
+        const concert = await createConcert(ctx.client, ctx.adminBearer, { title: `bench holds (${key})`, shows, seats: k * HOLDS_PER_USER_PER_SHOW, price: PRICE, firstDay: 60 })
         this.concertIds.push(concert.id)
         ctx.log(`  prepared concert ${concert.id} for ${kind === 'one' ? '1-seat' : kind === 'four' ? '4-seat picked' : '4-seat best-available'} holds: ${shows} shows × ${k * HOLDS_PER_USER_PER_SHOW} seats; admitting ${k} users …`)
         return { kind, concert, shows, users, tokens: await admitUsers(ctx.client, concert.id, users, ctx.bearer) }
       })()
-      this.bookings.set(kind, b)
+      this.bookings.set(key, b)
     }
     return b
   }
@@ -139,15 +141,15 @@ export function holdRequests (ctx: ScenarioContext, b: Booking): LoadRequest[] {
 /** The pay run needs enough holds to last, and every holder the points to pay: both made here, unmeasured. */
 export async function prepareToPay (ctx: ScenarioContext, f: Fixtures, lane: PayLane): Promise<void> {
   // Top-ups are picked holds (their seats are known, so none is asked for twice): one seat, or four. The
-  // relay lane has no hold run of its own: it takes 1-seat holds the other lanes did not.
+  // relay lane has no hold run of its own: it holds 1-seat orders on a concert of its own.
   const kind: HoldKind = lane === 'four' ? 'four' : 'one'
-  const b = await f.booking(ctx, kind)
+  const b = await f.booking(ctx, kind, lane)
   const all = holdRequests(ctx, b)
   const held = f.held[lane]
   const rate = lane === 'relay' ? f.payRps.one : f.holdRps[lane]
   const wanted = Math.min(all.length, Math.max(ctx.minPayItems, Math.ceil(2 * rate * ctx.durationSec)))
   if (held.length < wanted) {
-    const taken = new Set((kind === 'one' ? [...f.held.one, ...f.held.relay] : held).map(h => h.seat))
+    const taken = new Set(held.map(h => h.seat))
     const seatOf = (r: LoadRequest): string => { const x = JSON.parse(r.body ?? '{}') as { date: string, seatNo?: number, seatNos?: number[] }; return `${x.date}#${x.seatNo ?? x.seatNos?.[0]}` }
     // From the end: the hold run sent its requests from the start of each slice.
     const more = all.filter(r => !taken.has(seatOf(r))).slice(-(wanted - held.length))

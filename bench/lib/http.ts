@@ -49,7 +49,7 @@ export class HttpClient {
     return this.limiter.run(() => this.send<T>(method, path, options))
   }
 
-  private send<T> (method: string, path: string, options: RequestOptions): Promise<Reply<T>> {
+  private send<T> (method: string, path: string, options: RequestOptions, retried = false): Promise<Reply<T>> {
     const i = options.instance ?? (this.next++ % this.ports.length)
     const payload = options.body === undefined ? undefined : Buffer.from(JSON.stringify(options.body))
     const headers: Record<string, string | number> = { ...options.headers }
@@ -71,7 +71,13 @@ export class HttpClient {
         res.on('error', (err: Error) => resolve({ status: 0, body: { code: (err as NodeJS.ErrnoException).code ?? err.message } as T, ms: performance.now() - started, headers: {} }))
       })
       req.setTimeout(30_000, () => req.destroy(new Error('TIMEOUT')))
-      req.on('error', (err: Error) => resolve({ status: 0, body: { code: (err as NodeJS.ErrnoException).code ?? err.message } as T, ms: performance.now() - started, headers: {} }))
+      req.on('error', (err: Error) => {
+        const code = (err as NodeJS.ErrnoException).code ?? err.message
+        // The service closed this idle keep-alive socket (KEEP_ALIVE_TIMEOUT_SECONDS) as the request went out on it:
+        // it never read the request, so sending it once more on a fresh socket is what Node's docs advise.
+        if (req.reusedSocket && code === 'ECONNRESET' && !retried) { resolve(this.send<T>(method, path, { ...options, instance: i }, true)); return }
+        resolve({ status: 0, body: { code } as T, ms: performance.now() - started, headers: {} })
+      })
       req.end(payload)
     })
   }

@@ -54,8 +54,8 @@ describe.each<Backend>(['memory', ...REDIS_BACKENDS])('SeatEvents on %s', (backe
   }
 
   /** An "instance": its own publishing and subscribing connections, as each service process has. */
-  async function instance (name: string, subUrl = testRedis?.url ?? ''): Promise<Instance> {
-    const pub = await client(`${name}-pub`, testRedis?.url ?? '')
+  async function instance (name: string, subUrl = testRedis?.url ?? '', pubUrl = testRedis?.url ?? ''): Promise<Instance> {
+    const pub = await client(`${name}-pub`, pubUrl)
     const sub = await client(`${name}-sub`, subUrl)
     const i = { ...createRedisSeatEvents(pub, sub, { concertOf, namespace }), pub, sub }
     instances.push(i)
@@ -67,7 +67,11 @@ describe.each<Backend>(['memory', ...REDIS_BACKENDS])('SeatEvents on %s', (backe
     return backend === 'memory' ? createMemorySeatEvents() : await instance('solo')
   }
 
-  const channelOf = (showId: number): string => `${namespace}seat-events:{c${showId * 10}}:${showId}`
+  const dbOf = (url: string): number => Number(new URL(url).pathname.slice(1) || 0)
+  const channelOf = (showId: number): string => {
+    const db = backend === 'standalone' ? dbOf(testRedis?.url ?? '') : 0
+    return `${namespace}${db === 0 ? '' : `db${db}:`}seat-events:{c${showId * 10}}:${showId}`
+  }
 
   /** How many connections listen to a show's channel (sharded channels live on their slot's master). */
   async function listeners (showId: number): Promise<number> {
@@ -176,6 +180,21 @@ describe.each<Backend>(['memory', ...REDIS_BACKENDS])('SeatEvents on %s', (backe
     expect(bySeat(onA.heard)).toEqual(bySeat(onC.heard))
     expect(bySeat(onB.heard)).toEqual(bySeat(onC.heard))
   })
+
+  if (backend === 'standalone') {
+    it('keeps apart deployments that share one Redis server on different database numbers (pub/sub ignores them)', async () => {
+      const url = testRedis?.url ?? ''
+      const otherUrl = url.replace(/\/\d+$/, `/${dbOf(url) === 15 ? 14 : dbOf(url) + 1}`)
+      const a = await instance('a')
+      const sameDb = await listening(await instance('b'), 1)
+      const elsewhere = collect(await instance('other', otherUrl, otherUrl), 1)
+      await sleep(100) // the other database's subscription is live (its channel differs, so NUMSUB cannot show it)
+      a.publish({ showId: 1, seatNo: 3, status: 'SOLD' })
+      await waitFor('the change on the same database', () => sameDb.heard.length === 1)
+      await sleep(100)
+      expect(elsewhere.heard).toEqual([])
+    })
+  }
 
   it('keeps a show\'s version and channel under its concert\'s hash tag', async () => {
     const a = await instance('a')

@@ -1,6 +1,6 @@
 // SeatEvents over Redis: one script takes the show's next version and publishes the change; every instance listens per show.
 
-import { Cluster } from 'ioredis'
+import { Cluster, type Redis } from 'ioredis'
 import type { SeatStatus } from '../../modules/concerts/concert.js'
 import type { SeatEvent, SeatEvents } from '../../modules/reservations/seat-events.js'
 import { randomId } from '../../shared/ids.js'
@@ -47,7 +47,8 @@ export interface RedisSeatEventsOptions {
 }
 
 /**
- * Seat events with a channel per show, `seat-events:{c<concertId>}:<showId>`, and its version counter
+ * Seat events with a channel per show, `seat-events:{c<concertId>}:<showId>` (`db<n>:seat-events:…` on a
+ * database other than 0), and its version counter
  * `seat-version:{c<concertId>}:<showId>` in the same hash slot: one script increments the counter and
  * publishes, so versions are in publishing order and the same on every instance. On a Redis Cluster the
  * channel is sharded (SPUBLISH/SSUBSCRIBE: only the slot's shard carries it; `sub` needs ioredis'
@@ -76,7 +77,10 @@ export function createRedisSeatEvents (pub: RedisClient, sub: RedisClient, optio
   const ok = (): void => { failing = false }
 
   const tag = (concertId: number, showId: number): string => options.concertOf ? `{c${concertId}}:${showId}` : `{s${showId}}:${showId}`
-  const channelOf = (concertId: number, showId: number): string => `${namespace}seat-events:${tag(concertId, showId)}`
+  // Pub/sub ignores the database number: deployments sharing one Redis server on different databases
+  // would hear each other's shows, so a channel names its database (a Cluster has only database 0).
+  const db = sharded ? 0 : ((pub as Redis).options.db ?? 0)
+  const channelOf = (concertId: number, showId: number): string => `${namespace}${db === 0 ? '' : `db${db}:`}seat-events:${tag(concertId, showId)}`
   const versionKeyOf = (concertId: number, showId: number): string => `${namespace}seat-version:${tag(concertId, showId)}`
 
   function concertOf (showId: number): Promise<number | null> {

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Show } from '../../src/modules/concerts/concert.js'
 import { KeyLostError, type Fence } from '../../src/modules/idempotency/fence.js'
 import { hashRequest } from '../../src/modules/idempotency/run-idempotent.js'
-import type { ChosenSeats, HoldOutcome, HoldTerms } from '../../src/modules/reservations/hold-store.js'
+import type { BestSeats, ChosenSeats, HoldOutcome, HoldTerms } from '../../src/modules/reservations/hold-store.js'
 import type { Reservation } from '../../src/modules/reservations/reservation.js'
 import { singleSeatGaps } from '../../src/modules/reservations/seat-blocks.js'
 import { SQL_BACKENDS } from '../support/backends.js'
@@ -164,6 +164,11 @@ describe.each(SQL_BACKENDS)('one-transaction writes on %s', (backend) => {
   })
 
   describe('HoldStore.holdBest', () => {
+    /** The best-available terms of a show: its layout names each seat's section, as the use case passes it. */
+    const best = async (show: Show, userId: string, o: Omit<BestSeats, keyof HoldTerms | 'sectionOf'>): Promise<BestSeats> => {
+      const layout = await w.concerts.findLayout(show.id)
+      return { ...terms(show, userId), ...o, sectionOf: n => layout?.seat(n)?.section }
+    }
     it('picks from the seats free now and holds the block; none left is NO_BLOCK; the limit counts the quantity', async () => {
       const show = await givenShow(6)
       await hold(show, newUserId(), [1, 3])
@@ -174,11 +179,11 @@ describe.each(SQL_BACKENDS)('one-transaction writes on %s', (backend) => {
         return seatNos.length === n ? { seatNos, price: 10_000 * n, rowSeatNos: [] } : null
       }
       const userId = newUserId()
-      const r = holdOf(await w.writes.holds.holdBest({ ...terms(show, userId), quantity: 2, pick: firstFree(2) }))
+      const r = holdOf(await w.writes.holds.holdBest(await best(show, userId, { quantity: 2, pick: firstFree(2) })))
       expect(seen).toEqual([2, 4, 5, 6])
       expect(r).toMatchObject({ seatNos: [2, 4], price: 20_000, status: 'HELD' })
-      expect(await w.writes.holds.holdBest({ ...terms(show, userId), quantity: 3, pick: firstFree(3) })).toEqual({ refused: 'HOLD_LIMIT_REACHED' })
-      expect(await w.writes.holds.holdBest({ ...terms(show, newUserId()), quantity: 3, pick: firstFree(3) })).toEqual({ refused: 'NO_BLOCK' })
+      expect(await w.writes.holds.holdBest(await best(show, userId, { quantity: 3, pick: firstFree(3) }))).toEqual({ refused: 'HOLD_LIMIT_REACHED' })
+      expect(await w.writes.holds.holdBest(await best(show, newUserId(), { quantity: 3, pick: firstFree(3) }))).toEqual({ refused: 'NO_BLOCK' })
       expect(await statuses(show)).toEqual(['HELD', 'HELD', 'HELD', 'HELD', 'AVAILABLE', 'AVAILABLE'])
     })
 
@@ -187,16 +192,16 @@ describe.each(SQL_BACKENDS)('one-transaction writes on %s', (backend) => {
       await hold(show, newUserId(), [5])
       let seen: number[] = []
       const look = (isFree: (n: number) => boolean) => { seen = [1, 2, 3, 4, 5, 6].filter(isFree); return null }
-      expect(await w.writes.holds.holdBest({ ...terms(show, newUserId()), quantity: 1, section: 'B', pick: look })).toEqual({ refused: 'NO_BLOCK' })
+      expect(await w.writes.holds.holdBest(await best(show, newUserId(), { quantity: 1, section: 'B', pick: look }))).toEqual({ refused: 'NO_BLOCK' })
       expect(seen).toEqual([4, 6])
-      await w.writes.holds.holdBest({ ...terms(show, newUserId()), quantity: 1, pick: look })
+      await w.writes.holds.holdBest(await best(show, newUserId(), { quantity: 1, pick: look }))
       expect(seen).toEqual([1, 2, 3, 4, 6])
     })
 
     it('a block that is not free when claimed is LOST_RACE and writes nothing', async () => {
       const show = await givenShow(3)
       await hold(show, newUserId(), [2])
-      const outcome = await w.writes.holds.holdBest({ ...terms(show, newUserId()), quantity: 2, pick: () => ({ seatNos: [1, 2], price: 20_000, rowSeatNos: [] }) })
+      const outcome = await w.writes.holds.holdBest(await best(show, newUserId(), { quantity: 2, pick: () => ({ seatNos: [1, 2], price: 20_000, rowSeatNos: [] }) }))
       expect(outcome).toEqual({ refused: 'LOST_RACE' })
       expect(await statuses(show)).toEqual(['AVAILABLE', 'HELD', 'AVAILABLE'])
       expect(await reservationsOf(show)).toHaveLength(1)
@@ -208,7 +213,8 @@ describe.each(SQL_BACKENDS)('one-transaction writes on %s', (backend) => {
         for (let n = 1; n < 40; n += 2) if (isFree(n) && isFree(n + 1)) return { seatNos: [n, n + 1], price: 20_000, rowSeatNos: [] }
         return null
       }
-      const outcomes = await Promise.all(Array.from({ length: 20 }, () => w.writes.holds.holdBest({ ...terms(show, newUserId()), quantity: 2, pick: pickFirst })))
+      const orders = await Promise.all(Array.from({ length: 20 }, () => best(show, newUserId(), { quantity: 2, pick: pickFirst })))
+      const outcomes = await Promise.all(orders.map(o => w.writes.holds.holdBest(o)))
       // The show's picks go one at a time: none loses its block to another pick.
       expect(outcomes.every(o => 'held' in o)).toBe(true)
       expect((await statuses(show)).every(s => s === 'HELD')).toBe(true)

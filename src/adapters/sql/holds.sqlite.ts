@@ -18,9 +18,8 @@ export function createSqliteHoldStore (sqlite: SyncSqlite): HoldStore {
     WHERE user_id = @userId AND show_id = @showId AND status = 'HELD' AND held_until > @now`)
   const seatsOf = sqlite.prepare(`SELECT s.seat_no AS seatNo, ${FREE.replaceAll('status', 's.status').replaceAll('held_until', 's.held_until')} AS free
     FROM json_each(@seatNos) j CROSS JOIN seats s ON s.show_id = @showId AND s.seat_no = j.value`)
-  const sectionOf = sqlite.prepare('SELECT section FROM seats WHERE show_id = @showId AND seat_no = @seatNo').pluck()
-  const seatsIn = sqlite.prepare(`SELECT seat_no AS seatNo, ${FREE} AS free FROM seats INDEXED BY seats_show_section
-    WHERE show_id = @showId AND section = @section`).raw()
+  const freeSeatsIn = sqlite.prepare(`SELECT seat_no AS seatNo FROM seats INDEXED BY seats_show_section
+    WHERE show_id = @showId AND section = @section AND ${FREE}`).pluck()
   const insertReservation = sqlite.prepare(`INSERT INTO reservations (user_id, concert_id, show_id, show_date, seat_no, seat_count, price, status, held_until, created_at, paid_at)
     VALUES (@userId, @concertId, @showId, @date, @seatNo, @count, @price, 'HELD', @heldUntil, @now, NULL)`)
   const insertSeat = sqlite.prepare('INSERT INTO reservation_seats (reservation_id, seat_no, show_id) VALUES (@id, @seatNo, @showId)')
@@ -71,17 +70,16 @@ export function createSqliteHoldStore (sqlite: SyncSqlite): HoldStore {
       if (!roomFor(order, order.quantity)) return { refused: 'HOLD_LIMIT_REACHED' }
       // Read section by section, as the pick reaches them (nearest the stage first): a show of 15,000 seats
       // costs the few hundred rows of the sections it looks at, not all of them.
-      const free = new Map<number, boolean>()
+      const free = new Set<number>()
+      const read = new Set<string>()
       const isFree = (seatNo: number): boolean => {
-        let known = free.get(seatNo)
-        if (known === undefined) {
-          const section = order.section ?? sectionOf.get({ showId: order.showId, seatNo }) as string | undefined
-          if (section === undefined) return false
-          for (const [n, f] of seatsIn.all({ showId: order.showId, section, now: order.now }) as Array<[number, number]>) free.set(n, f === 1)
-          known = free.get(seatNo)
-          if (known === undefined) free.set(seatNo, known = false) // not in the named section
+        const section = order.sectionOf(seatNo)
+        if (section === undefined || (order.section !== undefined && section !== order.section)) return false
+        if (!read.has(section)) {
+          read.add(section)
+          for (const n of freeSeatsIn.all({ showId: order.showId, section, now: order.now }) as number[]) free.add(n)
         }
-        return known
+        return free.has(seatNo)
       }
       const block = order.pick(isFree)
       if (!block) return { refused: 'NO_BLOCK' }

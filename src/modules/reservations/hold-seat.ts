@@ -101,7 +101,7 @@ export async function holdBestAvailable (deps: HoldSeatDeps, input: HoldBestInpu
     return { seatNos, price: priceOf(layout, seatNos), rowSeatNos: layout.noSingleSeatGaps ? rowsOf(layout, seatNos).flatMap(r => r.seatNos) : [] }
   }
   for (let attempt = 1; attempt <= BEST_AVAILABLE_ATTEMPTS; attempt++) {
-    const outcome = await deps.holds.holdBest({ ...termsOf(deps, input.userId, show, deps.clock.now()), quantity: input.quantity, ...(input.section === undefined ? {} : { section: input.section }), pick })
+    const outcome = await deps.holds.holdBest({ ...termsOf(deps, input.userId, show, deps.clock.now()), quantity: input.quantity, ...(input.section === undefined ? {} : { section: input.section }), pick, sectionOf: n => layout.seat(n)?.section })
     if ('held' in outcome) {
       await announce(deps, outcome.held)
       return outcome.held

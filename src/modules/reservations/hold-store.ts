@@ -39,6 +39,8 @@ export interface BestSeats extends HoldTerms {
    * the block's rows, which must still be as the pick saw them when the block is claimed.
    */
   pick: (isFree: (seatNo: number) => boolean) => PickedBlock | null
+  /** The section of a seat of the show (from its layout), so a store may read the show a section at a time. */
+  sectionOf: (seatNo: number) => string | undefined
 }
 
 export type HoldOutcome =

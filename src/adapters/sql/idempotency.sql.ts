@@ -1,9 +1,24 @@
 // IdempotencyStore on SQL: the primary key makes the first claim win on every instance; every later change names the owner.
 
 import type { Kysely } from 'kysely'
-import type { IdempotencyStore, RecordedOutcome } from '../../modules/idempotency/idempotency-store.js'
+import type { IdempotencyRecord, IdempotencyStore, RecordedOutcome } from '../../modules/idempotency/idempotency-store.js'
 import type { DB } from './schema.js'
 import { affected, isDuplicate, isLockWaitTimeout } from './sql-helpers.js'
+
+/** An idempotency_keys row as both SQL stores read it. */
+export interface IdempotencyRow { request_hash: string, state: string, outcome: string | null, owner: string, lease_until: number | string | bigint, created_at: number | string | bigint }
+
+/** A stored key as the port describes it. */
+export function toIdempotencyRecord (r: IdempotencyRow): IdempotencyRecord {
+  return {
+    requestHash: r.request_hash,
+    state: r.state === 'DONE' ? 'DONE' : 'PENDING',
+    outcome: r.outcome === null ? null : JSON.parse(r.outcome) as RecordedOutcome,
+    owner: r.owner,
+    leaseUntil: Number(r.lease_until),
+    createdAt: Number(r.created_at)
+  }
+}
 
 export function createSqlIdempotencyStore (db: Kysely<DB>): IdempotencyStore {
   const pending = (scope: string, key: string, owner: string) => db.updateTable('idempotency_keys')
@@ -23,15 +38,7 @@ export function createSqlIdempotencyStore (db: Kysely<DB>): IdempotencyStore {
     },
     async find (scope, key) {
       const r = await db.selectFrom('idempotency_keys').selectAll().where('scope', '=', scope).where('idem_key', '=', key).executeTakeFirst()
-      if (!r) return null
-      return {
-        requestHash: r.request_hash,
-        state: r.state === 'DONE' ? 'DONE' : 'PENDING',
-        outcome: r.outcome === null ? null : JSON.parse(r.outcome) as RecordedOutcome,
-        owner: r.owner,
-        leaseUntil: Number(r.lease_until),
-        createdAt: Number(r.created_at)
-      }
+      return r ? toIdempotencyRecord(r) : null
     },
     async renew (scope, key, owner, leaseUntil) {
       // Rows matched, not rows changed (mysql2 sets CLIENT_FOUND_ROWS): a renewal to the same value still counts.

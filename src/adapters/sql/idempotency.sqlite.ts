@@ -1,9 +1,8 @@
 // IdempotencyStore on SQLite with prepared statements (the embedded mode): the same rules as idempotency.sql.ts.
 
-import type { IdempotencyStore, RecordedOutcome } from '../../modules/idempotency/idempotency-store.js'
+import type { IdempotencyStore } from '../../modules/idempotency/idempotency-store.js'
 import type { SyncSqlite } from './database.js'
-
-interface Row { request_hash: string, state: string, outcome: string | null, owner: string, lease_until: number, created_at: number }
+import { toIdempotencyRecord, type IdempotencyRow } from './idempotency.sql.js'
 
 /**
  * Each call is one statement, run through the synchronous transaction (never inside a Kysely transaction that
@@ -25,16 +24,8 @@ export function createSqliteIdempotencyStore (sqlite: SyncSqlite): IdempotencySt
   return {
     claim: c => one(() => claim.run(c).changes === 1),
     find: (scope, key) => one(() => {
-      const r = find.get(scope, key) as Row | undefined
-      if (!r) return null
-      return {
-        requestHash: r.request_hash,
-        state: r.state === 'DONE' ? 'DONE' : 'PENDING',
-        outcome: r.outcome === null ? null : JSON.parse(r.outcome) as RecordedOutcome,
-        owner: r.owner,
-        leaseUntil: Number(r.lease_until),
-        createdAt: Number(r.created_at)
-      }
+      const r = find.get(scope, key) as IdempotencyRow | undefined
+      return r ? toIdempotencyRecord(r) : null
     }),
     renew: (scope, key, owner, leaseUntil) => one(() => renew.run({ scope, key, owner, leaseUntil }).changes === 1),
     takeOver: (scope, key, staleOwner, owner, now, leaseUntil) => one(() => takeOver.run({ scope, key, staleOwner, owner, now, leaseUntil }).changes === 1),

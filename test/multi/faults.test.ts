@@ -289,6 +289,9 @@ describe('an instance killed with SIGKILL in the middle of payments (two instanc
     await Promise.all(users.map(async u => {
       expect((await call(a.url, 'POST', `/users/${u}/points/charge`, { headers: bearer(u), body: { amount: 1_000_000 } })).status).toBe(200)
     }))
+    // Admitted before the sale: when every seat sells, the room closes to new joins (409 SOLD_OUT), and an
+    // ACTIVE token is left as it is.
+    const viewer = await admit(a, 'crash-viewer', concertId)
     // 150 seats (3 shows × 50), five per user, each bought in turn: join → hold → pay.
     const seatsOf = (u: number): Array<{ date: string, seatNo: number }> =>
       Array.from({ length: 5 }, (_, k) => { const n = u * 5 + k; return { date: dates[Math.floor(n / 50)], seatNo: (n % 50) + 1 } })
@@ -336,7 +339,6 @@ describe('an instance killed with SIGKILL in the middle of payments (two instanc
     expect(paid).toBeGreaterThan(paidAtKill)
     // Every hold lapses within HOLD_TTL (2 s); A's sweeper (every second) frees them in MySQL too.
     await sleep(Math.max(0, doneAt + 3000 - Date.now()))
-    const viewer = await admit(a, 'crash-viewer', concertId)
     let soldSeen = 0
     for (const date of dates) {
       const seats = await call(a.url, 'GET', `/concerts/${date}/seats`, { headers: viewer })

@@ -188,7 +188,13 @@ describe.each<Backend>(['memory', ...REDIS_BACKENDS])('SeatEvents on %s', (backe
       const a = await instance('a')
       const sameDb = await listening(await instance('b'), 1)
       const elsewhere = collect(await instance('other', otherUrl, otherUrl), 1)
-      await sleep(100) // the other database's subscription is live (its channel differs, so NUMSUB cannot show it)
+      // The other deployment's subscription is live, under whichever name it uses (pub/sub counts are server-wide).
+      const names = [...new Set([channelOf(1), channelOf(1).replace(/db\d+:/, `db${dbOf(otherUrl)}:`), channelOf(1).replace(/db\d+:/, '')])]
+      const redis = testRedis?.redis as { pubsub: (...args: string[]) => Promise<Array<string | number>> }
+      await waitFor('both subscriptions', async () => {
+        const counts = await redis.pubsub('NUMSUB', ...names)
+        return counts.filter((_, i) => i % 2 === 1).reduce<number>((a, n) => a + Number(n), 0) === 2
+      })
       a.publish({ showId: 1, seatNo: 3, status: 'SOLD' })
       await waitFor('the change on the same database', () => sameDb.heard.length === 1)
       await sleep(100)
